@@ -1,0 +1,64 @@
+/**
+ * Assay for TypeScript: zero-flake regression testing for AI agents.
+ *
+ * Record what an agent did (model answers, tool calls, tool results) into a
+ * deterministic JSONL trace, then gate every pull request on it offline with
+ * `assay ci`.
+ *
+ * @example
+ * ```ts
+ * import { EpisodeRecorder, FrozenClock, makeRedactor, readTraceFile, TraceWriter } from "@assay-it/sdk";
+ *
+ * const writer = new TraceWriter("traces/demo.jsonl", { mode: "truncate", redact: makeRedactor() });
+ * await EpisodeRecorder.run(
+ *   { writer, episodeId: "demo", testId: "demo_check", clock: new FrozenClock() },
+ *   async (rec) => {
+ *     await rec.start({ prompt: "Weather in Tokyo?" });
+ *     const step = await rec.modelStep({ content: "It is 22C in Tokyo." });
+ *     await rec.toolCall({ stepId: step, toolName: "GetWeather", args: { location: "Tokyo" }, result: { temp: 22 } });
+ *   },
+ * );
+ * await writer.close();
+ *
+ * for await (const episode of readTraceFile("traces/demo.jsonl")) {
+ *   console.log(episode.testId, episode.output, episode.toolCalls.length);
+ * }
+ * ```
+ *
+ * @module
+ */
+export { AssayError, TraceSyntaxError } from "./src/errors.ts";
+export type {
+  AssayErrorCode,
+  AssayErrorOptions,
+  SourceLocation,
+  TraceSyntaxErrorOptions,
+} from "./src/errors.ts";
+export { canonicalJson, compareCodePoints } from "./src/trace/canonical.ts";
+export { FrozenClock, SystemClock } from "./src/trace/clock.ts";
+export type { Clock } from "./src/trace/clock.ts";
+export type {
+  EpisodeEndEvent,
+  EpisodeStartEvent,
+  JsonObject,
+  StepEvent,
+  ToolCallEvent,
+  TraceEvent,
+} from "./src/trace/events.ts";
+export { TraceWriter } from "./src/trace/writer.ts";
+export type { ByteSink, RedactFn, TraceWriterOptions } from "./src/trace/writer.ts";
+export { EpisodeRecorder } from "./src/trace/recorder.ts";
+export type {
+  EndOptions,
+  EpisodeRecorderOptions,
+  StartOptions,
+  StepOptions,
+  ToolCallOptions,
+} from "./src/trace/recorder.ts";
+export { DEFAULT_KEY_DENYLIST, makeRedactor } from "./src/redact/redactor.ts";
+export type { RedactorOptions } from "./src/redact/redactor.ts";
+export { readTrace, readTraceAll, TraceParser } from "./src/trace/reader.ts";
+export type { ReadTraceOptions, TraceSource } from "./src/trace/reader.ts";
+export { readTraceFile } from "./src/runtime/file_source.ts";
+export type { Episode, EpisodeFormat, Step, ToolCall, TraceWarning } from "./src/trace/model.ts";
+export { SDK_NAME, SDK_VERSION, TRACE_VERSION } from "./src/version.ts";

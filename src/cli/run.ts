@@ -1,0 +1,63 @@
+/**
+ * `runCli(args, io)`: parses the subcommand and runs it. Subcommands load
+ * lazily so `assay --help` stays fast.
+ *
+ * @module
+ */
+import { SDK_NAME, SDK_VERSION } from "../version.ts";
+import type { CliIo, Command } from "./io.ts";
+
+/** Subcommands, loaded on first use. */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {};
+
+/** Exit codes shared by every command. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, infra: 3 } as const;
+
+function help(): string {
+  const names = Object.keys(COMMANDS);
+  const width = Math.max(8, ...names.map((n) => n.length)) + 2;
+  const lines = names.map((n) => `  ${n.padEnd(width)}${COMMANDS[n].summary}`);
+  return [
+    `assay ${SDK_VERSION}: regression gate for AI agents (${SDK_NAME})`,
+    "",
+    "Usage: assay <command> [options]",
+    "",
+    "Commands:",
+    ...(lines.length ? lines : ["  (none yet)"]),
+    "",
+    "Options:",
+    "  -h, --help     show this help (also: assay <command> --help)",
+    "  -V, --version  print the version",
+    "",
+    "Exit codes: 0 pass, 1 a test failed, 2 usage/config/trace error, 3 infrastructure error.",
+    "",
+  ].join("\n");
+}
+
+/**
+ * Run the `assay` CLI with `args` (without the program name). Returns the
+ * exit code; never throws.
+ */
+export async function runCli(args: string[], io: CliIo): Promise<number> {
+  const [first, ...rest] = args;
+  if (first === undefined || first === "-h" || first === "--help" || first === "help") {
+    io.stdout(help());
+    return first === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (first === "-V" || first === "--version") {
+    io.stdout(`${SDK_VERSION}\n`);
+    return EXIT.ok;
+  }
+  const command = COMMANDS[first];
+  if (!command) {
+    io.stderr(`[E_USAGE] unknown command ${JSON.stringify(first)}\n  fix: run "assay --help" for the list of commands\n`);
+    return EXIT.usage;
+  }
+  try {
+    const mod = await command.load();
+    return await mod.run(rest, io);
+  } catch (err) {
+    io.stderr(`[E_INTERNAL] ${(err as Error)?.stack ?? String(err)}\n  fix: this is a bug in assay; please report it with the command you ran\n`);
+    return EXIT.infra;
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * Canonical JSON: the byte-exact serialisation of trace events.
+ *
+ * Keys are sorted by Unicode code point at every depth (as Python's
+ * `json.dumps(sort_keys=True)` does), there is no whitespace, and non-ASCII
+ * text is written raw. Values that JSON cannot represent are errors naming
+ * the field path, never silently dropped.
+ *
+ * @module
+ */
+import { AssayError } from "../errors.ts";
+
+/**
+ * Compare two strings by Unicode code point (not UTF-16 code unit, which is
+ * what `<` and the default `sort()` compare: they disagree for characters
+ * outside the Basic Multilingual Plane against U+E000..U+FFFF).
+ */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) {
+      if (x >= 0xd800 && y >= 0xd800) return fixup(x) - fixup(y);
+      return x - y;
+    }
+  }
+  return a.length - b.length;
+}
+
+// Moves surrogates (D800-DFFF) above E000-FFFF so UTF-16 order becomes code point order.
+function fixup(c: number): number {
+  return c >= 0xe000 ? c - 0x800 : c + 0x2000;
+}
+
+function sortKeys(keys: string[]): string[] {
+  // Plain sort is already code point order unless two keys differ at a
+  // surrogate vs. U+E000..U+FFFF; compareCodePoints handles every case.
+  return keys.length < 2 ? keys : keys.sort(compareCodePoints);
+}
+
+const IDENT = /^[A-Za-z_$][\w$]*$/;
+
+/** Render a field path such as `meta["gen_ai.usage"].tokens[2]`. */
+export function formatPath(path: readonly (string | number)[]): string {
+  let out = "";
+  for (const part of path) {
+    if (typeof part === "number") out += `[${part}]`;
+    else if (IDENT.test(part)) out += out === "" ? part : `.${part}`;
+    else out += `[${JSON.stringify(part)}]`;
+  }
+  return out === "" ? "(root)" : out;
+}
+
+function fail(path: (string | number)[], what: string): never {
+  throw new AssayError(
+    "E_SERIALIZE",
+    `cannot write ${what} at ${formatPath(path)}: JSON has no such value`,
+    { hint: "convert it to a string, a number or null before recording" },
+  );
+}
+
+/**
+ * Serialise a value as canonical JSON.
+ *
+ * Throws an `AssayError` with code `E_SERIALIZE` naming the field path for
+ * `NaN`, `Infinity`, `undefined`, functions, symbols, BigInt, `Map`/`Set`
+ * and cycles.
+ *
+ * @example
+ * ```ts
+ * import { canonicalJson } from "@assay-it/sdk";
+ * canonicalJson({ b: 1, a: { "9": true, "10": "é" } }); // '{"a":{"10":"é","9":true},"b":1}'
+ * ```
+ */
+export function canonicalJson(value: unknown): string {
+  const parts: string[] = [];
+  write(value, parts, [], new Set());
+  return parts.join("");
+}
+
+function write(
+  value: unknown,
+  out: string[],
+  path: (string | number)[],
+  seen: Set<object>,
+): void {
+  switch (typeof value) {
+    case "string":
+      out.push(JSON.stringify(value));
+      return;
+    case "number":
+      if (!Number.isFinite(value)) fail(path, String(value));
+      out.push(Object.is(value, -0) ? "0" : String(value));
+      return;
+    case "boolean":
+      out.push(value ? "true" : "false");
+      return;
+    case "undefined":
+      fail(path, "undefined");
+      break;
+    case "bigint":
+      fail(path, `a BigInt (${value}n)`);
+      break;
+    case "function":
+      fail(path, "a function");
+      break;
+    case "symbol":
+      fail(path, "a symbol");
+      break;
+  }
+  if (value === null) {
+    out.push("null");
+    return;
+  }
+  const obj = value as Record<string, unknown>;
+  if (typeof obj.toJSON === "function") {
+    write(obj.toJSON(), out, path, seen);
+    return;
+  }
+  if (seen.has(obj)) fail(path, "a circular reference");
+  if (obj instanceof Map || obj instanceof Set) fail(path, `a ${obj.constructor.name}`);
+  seen.add(obj);
+  if (Array.isArray(obj)) {
+    out.push("[");
+    for (let i = 0; i < obj.length; i++) {
+      if (i > 0) out.push(",");
+      path.push(i);
+      write(obj[i], out, path, seen);
+      path.pop();
+    }
+    out.push("]");
+  } else {
+    out.push("{");
+    const keys = sortKeys(Object.keys(obj));
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
+      if (i > 0) out.push(",");
+      out.push(JSON.stringify(key), ":");
+      path.push(key);
+      write(obj[key], out, path, seen);
+      path.pop();
+    }
+    out.push("}");
+  }
+  seen.delete(obj);
+}
+
+/**
+ * True when `value` can be written as JSON without loss (no `NaN`,
+ * `undefined`, functions, cycles, ...). Used to decide when a tool result
+ * must be stored as `{"_raw": String(value)}`.
+ */
+export function isJsonValue(value: unknown): boolean {
+  try {
+    canonicalJson(value);
+    return true;
+  } catch {
+    return false;
+  }
+}

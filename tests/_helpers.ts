@@ -1,0 +1,78 @@
+// Shared test helpers: temp folders, paths and subprocess runs.
+import { spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+
+/** The repository root. */
+export const ROOT: string = join(dirname(fileURLToPath(import.meta.url)), "..");
+/** The Python SDK's reference traces. */
+export const PY_FIXTURES: string = join(ROOT, "..", "shared", "fixtures", "python-sdk");
+
+/** Which runtime runs this test file. */
+export const RUNTIME: "deno" | "bun" | "node" = "Deno" in globalThis
+  ? "deno"
+  : "Bun" in globalThis
+  ? "bun"
+  : "node";
+
+/** A fresh temp folder; remove it with the returned `cleanup`. */
+export async function tempDir(prefix = "assay-test-"): Promise<{ path: string; cleanup: () => Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), prefix));
+  return { path, cleanup: () => rm(path, { recursive: true, force: true }) };
+}
+
+/** Result of a subprocess run. */
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run a command to completion, capturing output. */
+export function runProcess(
+  cmd: string,
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string | undefined>; input?: string; timeoutMs?: number } = {},
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, {
+      cwd: options.cwd ?? ROOT,
+      env: { ...process.env, NO_COLOR: "1", ...options.env } as Record<string, string>,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 120_000);
+    child.on("error", (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+    child.stdin.end(options.input ?? "");
+  });
+}
+
+/** The command that runs `cli.ts` on the runtime running this test. */
+export function cliCommand(): { cmd: string; args: string[] } {
+  const cli = join(ROOT, "cli.ts");
+  if (RUNTIME === "deno") return { cmd: process.execPath, args: ["run", "-A", cli] };
+  if (RUNTIME === "bun") return { cmd: process.execPath, args: ["run", cli] };
+  return { cmd: process.execPath, args: ["--import", "tsx", cli] };
+}
+
+/** Run the real CLI as a subprocess on this test's runtime. */
+export function runCliProcess(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string | undefined>; timeoutMs?: number } = {},
+): Promise<RunResult> {
+  const { cmd, args: pre } = cliCommand();
+  return runProcess(cmd, [...pre, ...args], options);
+}
