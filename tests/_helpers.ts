@@ -76,3 +76,32 @@ export function runCliProcess(
   const { cmd, args: pre } = cliCommand();
   return runProcess(cmd, [...pre, ...args], options);
 }
+
+/**
+ * Compare `actual` with the golden file `name` under tests/golden/ byte for
+ * byte. `ASSAY_UPDATE_GOLDEN=1` rewrites the golden file instead.
+ */
+export async function assertGolden(name: string, actual: string): Promise<void> {
+  const { readFile, writeFile, mkdir } = await import("node:fs/promises");
+  const path = join(ROOT, "tests", "golden", name);
+  if (process.env.ASSAY_UPDATE_GOLDEN === "1") {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, actual);
+    return;
+  }
+  let expected: string;
+  try {
+    expected = await readFile(path, "utf8");
+  } catch {
+    throw new Error(`golden file tests/golden/${name} is missing: run with ASSAY_UPDATE_GOLDEN=1 to create it`);
+  }
+  if (actual !== expected) {
+    const a = actual.split("\n");
+    const e = expected.split("\n");
+    const i = a.findIndex((line, n) => line !== e[n]);
+    throw new Error(
+      `output differs from tests/golden/${name} at line ${i + 1}:\n  golden: ${e[i]}\n  actual: ${a[i]}\n` +
+        "(if the change is intended, rerun with ASSAY_UPDATE_GOLDEN=1)",
+    );
+  }
+}
