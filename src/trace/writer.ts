@@ -177,6 +177,11 @@ export class TraceWriter {
 
   /** Resolves when every event written so far is on disk (or in the stream). */
   async flush(): Promise<void> {
+    try {
+      await this.#sink;
+    } catch (err) {
+      throw this.#failure ?? this.#fail(err, "open");
+    }
     await this.#drain;
     if (this.#failure) throw this.#failure;
   }
