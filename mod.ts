@@ -62,3 +62,26 @@ export type { ReadTraceOptions, TraceSource } from "./src/trace/reader.ts";
 export { readTraceFile } from "./src/runtime/file_source.ts";
 export type { Episode, EpisodeFormat, Step, ToolCall, TraceWarning } from "./src/trace/model.ts";
 export { SDK_NAME, SDK_VERSION, TRACE_VERSION } from "./src/version.ts";
+
+// Recording (OpenAI)
+export { recordChatCompletions, recordChatCompletionsWithTools } from "./src/openai/record.ts";
+export {
+  recordChatCompletionsStream,
+  recordChatCompletionsStreamWithTools,
+} from "./src/openai/stream.ts";
+export type { RecordingStream } from "./src/openai/stream.ts";
+export { StreamAccumulator } from "./src/openai/stream_accumulator.ts";
+export type { AccumulatedChoice, AccumulatedToolCall } from "./src/openai/stream_accumulator.ts";
+export { currentTraceWriter, withTraceWriter } from "./src/openai/context.ts";
+export type {
+  ChatCompletionsClient,
+  RecordChatCompletionsOptions,
+  RecordedToolCall,
+  RecordResult,
+  RecordStreamOptions,
+  RecordStreamWithToolsOptions,
+  RecordWithToolsOptions,
+  ToolCallContext,
+  ToolExecutor,
+  ToolExecutors,
+} from "./src/openai/types.ts";

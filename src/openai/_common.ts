@@ -10,7 +10,6 @@ import type { TraceWriter } from "../trace/writer.ts";
 import { resolveWriter } from "./context.ts";
 import type {
   ChatCompletionsClient,
-  RecordChatCompletionsOptions,
   RecordWithToolsOptions,
   ToolExecutors,
 } from "./types.ts";
@@ -49,7 +48,9 @@ export interface RunConfig {
 }
 
 function fail(fn: string, what: string, value: unknown, fix: string): never {
-  throw new TypeError(`${fn}: ${what}, got ${value === undefined ? "undefined" : quote(value)}; ${fix}`);
+  throw new TypeError(
+    `${fn}: ${what}, got ${value === undefined ? "undefined" : quote(value)}; ${fix}`,
+  );
 }
 
 /**
@@ -62,21 +63,38 @@ export function configure(
   mode: { stream: boolean; execute: boolean },
 ): RunConfig {
   if (options === null || typeof options !== "object") {
-    throw new TypeError(`${fn} needs an options object, got ${options === null ? "null" : typeof options}`);
+    throw new TypeError(
+      `${fn} needs an options object, got ${options === null ? "null" : typeof options}`,
+    );
   }
   const o = options;
   const create = (o.client as ChatCompletionsClient | undefined)?.chat?.completions?.create;
   if (typeof create !== "function") {
-    fail(fn, "client must have chat.completions.create", typeof o.client, "pass an OpenAI client: new OpenAI()");
+    fail(
+      fn,
+      "client must have chat.completions.create",
+      typeof o.client,
+      "pass an OpenAI client: new OpenAI()",
+    );
   }
   if (typeof o.model !== "string" || o.model === "") {
     fail(fn, "model must be a non-empty string", o.model, 'pass e.g. model: "gpt-4o"');
   }
   if (!Array.isArray(o.messages)) {
-    fail(fn, "messages must be an array", o.messages, 'pass e.g. [{ role: "user", content: "..." }]');
+    fail(
+      fn,
+      "messages must be an array",
+      o.messages,
+      'pass e.g. [{ role: "user", content: "..." }]',
+    );
   }
   if (typeof o.episodeId !== "string" || o.episodeId === "") {
-    fail(fn, "episodeId must be a non-empty string", o.episodeId, "pass a unique id per recorded run");
+    fail(
+      fn,
+      "episodeId must be a non-empty string",
+      o.episodeId,
+      "pass a unique id per recorded run",
+    );
   }
   if (o.testId !== undefined && typeof o.testId !== "string") {
     fail(fn, "testId must be a string", o.testId, "pass the id of the config test");
@@ -84,7 +102,10 @@ export function configure(
   if (o.prompt !== undefined && typeof o.prompt !== "string") {
     fail(fn, "prompt must be a string", o.prompt, "pass the text to record as the episode's input");
   }
-  if (o.temperature !== undefined && (typeof o.temperature !== "number" || !Number.isFinite(o.temperature))) {
+  if (
+    o.temperature !== undefined &&
+    (typeof o.temperature !== "number" || !Number.isFinite(o.temperature))
+  ) {
     fail(fn, "temperature must be a finite number", o.temperature, "pass a number or leave it out");
   }
   if (o.tools !== undefined && !Array.isArray(o.tools)) {
@@ -96,7 +117,12 @@ export function configure(
   }
   const executors = o.toolExecutors ?? {};
   if (executors === null || typeof executors !== "object") {
-    fail(fn, "toolExecutors must be an object of functions", executors, "pass { ToolName: (args) => result }");
+    fail(
+      fn,
+      "toolExecutors must be an object of functions",
+      executors,
+      "pass { ToolName: (args) => result }",
+    );
   }
   for (const [name, exec] of Object.entries(executors)) {
     if (typeof exec !== "function") {
@@ -106,7 +132,12 @@ export function configure(
   const base: Record<string, unknown> = {};
   if (o.params !== undefined) {
     if (o.params === null || typeof o.params !== "object") {
-      fail(fn, "params must be an object", o.params, "pass extra request fields such as { seed: 1 }");
+      fail(
+        fn,
+        "params must be an object",
+        o.params,
+        "pass extra request fields such as { seed: 1 }",
+      );
     }
     for (const [key, value] of Object.entries(o.params)) {
       if (OWNED_FIELDS.has(key)) {
@@ -183,7 +214,10 @@ const encoder = new TextEncoder();
  */
 export async function requestFingerprint(body: Record<string, unknown>): Promise<string> {
   const { user: _user, ...rest } = body;
-  const digest = await crypto.subtle.digest("SHA-256", encoder.encode(canonicalJson(wireCopy(rest))));
+  const digest = await crypto.subtle.digest(
+    "SHA-256",
+    encoder.encode(canonicalJson(wireCopy(rest))),
+  );
   const bytes = new Uint8Array(digest);
   let out = "";
   for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i]];
@@ -203,7 +237,10 @@ function sumInto(a: object, b: Record<string, unknown>): Record<string, unknown>
     if (typeof value === "number") {
       out[key] = typeof prev === "number" ? prev + value : value;
     } else if (value !== null && typeof value === "object" && !Array.isArray(value)) {
-      out[key] = sumInto(prev !== null && typeof prev === "object" ? prev : {}, value as Record<string, unknown>);
+      out[key] = sumInto(
+        prev !== null && typeof prev === "object" ? prev : {},
+        value as Record<string, unknown>,
+      );
     } else if (!(key in out) && value !== undefined) {
       out[key] = value;
     }
@@ -266,7 +303,12 @@ export async function runTool(
   context: { id: string; name: string; round: number },
 ): Promise<ToolOutcome> {
   if (!Object.hasOwn(executors, name)) {
-    return { result: null, error: "NO_EXECUTOR", errorType: "ConfigurationError", messageContent: "NO_EXECUTOR" };
+    return {
+      result: null,
+      error: "NO_EXECUTOR",
+      errorType: "ConfigurationError",
+      messageContent: "NO_EXECUTOR",
+    };
   }
   let value: unknown;
   try {
@@ -276,7 +318,11 @@ export async function runTool(
     return { result: null, error: message, errorType: errorType(err), messageContent: message };
   }
   // A void executor means "no result", which JSON spells null.
-  const result = value === undefined ? null : isJsonValue(value) ? value : { _raw: safeString(value) };
+  const result = value === undefined
+    ? null
+    : isJsonValue(value)
+    ? value
+    : { _raw: safeString(value) };
   return { result, error: null, errorType: null, messageContent: canonicalJson(result) };
 }
 

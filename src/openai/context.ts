@@ -44,7 +44,9 @@ export function withTraceWriter<R>(writer: TraceWriter, fn: () => R): R {
     );
   }
   if (typeof fn !== "function") {
-    throw new TypeError(`withTraceWriter needs a function as its second argument, got ${typeof fn}`);
+    throw new TypeError(
+      `withTraceWriter needs a function as its second argument, got ${typeof fn}`,
+    );
   }
   return slot.run(writer, fn);
 }

@@ -148,7 +148,9 @@ export class StreamAccumulator {
     }
     this.#count++;
     const c = chunk as { id?: unknown; model?: unknown; usage?: unknown; choices?: unknown };
-    if (this.#model === null && typeof c.model === "string" && c.model !== "") this.#model = c.model;
+    if (this.#model === null && typeof c.model === "string" && c.model !== "") {
+      this.#model = c.model;
+    }
     if (this.#id === null && typeof c.id === "string" && c.id !== "") this.#id = c.id;
     if (c.usage !== null && typeof c.usage === "object") this.#usage = c.usage as CompletionUsage;
     const choices = c.choices;
@@ -161,9 +163,13 @@ export class StreamAccumulator {
       const delta = choice.delta;
       if (delta !== null && typeof delta === "object") {
         if (typeof delta.content === "string") state.content += delta.content;
-        if (typeof delta.refusal === "string") state.refusal = (state.refusal ?? "") + delta.refusal;
+        if (typeof delta.refusal === "string") {
+          state.refusal = (state.refusal ?? "") + delta.refusal;
+        }
         const calls = delta.tool_calls;
-        if (Array.isArray(calls)) for (let j = 0; j < calls.length; j++) addFragment(state, calls[j]);
+        if (Array.isArray(calls)) {
+          for (let j = 0; j < calls.length; j++) addFragment(state, calls[j]);
+        }
       }
       // A later explicit `null` must not erase a finish reason already seen.
       if (typeof choice.finish_reason === "string") state.finishReason = choice.finish_reason;
@@ -224,7 +230,9 @@ export class StreamAccumulator {
   get choices(): AccumulatedChoice[] {
     const states: ChoiceState[] = [];
     if (this.#first !== null) states.push(this.#first);
-    if (this.#others !== null) states.push(...[...this.#others.values()].sort((a, b) => a.index - b.index));
+    if (this.#others !== null) {
+      states.push(...[...this.#others.values()].sort((a, b) => a.index - b.index));
+    }
     return states.map((s) => ({
       index: s.index,
       content: s.content,
