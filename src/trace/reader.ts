@@ -36,8 +36,6 @@ const V1_TYPES = new Set(["assay.trace", "verdict.trace"]);
 
 interface OpenEpisode {
   ep: Episode;
-  steps: Map<string, Step>;
-  calls: Map<string, ToolCall>;
   finalOutput: string | null;
 }
 
@@ -232,10 +230,19 @@ export class TraceParser {
       this.#warn({ code: "W_UNKNOWN_TYPE", message: `${message}: line skipped`, file: this.#file, line: this.#line });
       return;
     }
-    this.#check(obj, "episode_id", "string", true, text);
-    this.#check(obj, "timestamp", "number", false, text);
-    this.#check(obj, "meta", "object", false, text);
+    // Fast path: direct property reads (JSON.parse gives same-shaped objects);
+    // the detailed checks run only to explain a failure.
     const id = obj.episode_id as string;
+    const ts = obj.timestamp;
+    const meta = obj.meta;
+    if (
+      typeof id !== "string" || (ts !== undefined && typeof ts !== "number") ||
+      (meta !== undefined && !isObject(meta))
+    ) {
+      this.#check(obj, "episode_id", "string", true, text);
+      this.#check(obj, "timestamp", "number", false, text);
+      this.#check(obj, "meta", "object", false, text);
+    }
     if (type === "episode_start") return this.#start(obj, id, text);
     const open = this.#open.get(id);
     if (!open) {
@@ -293,49 +300,76 @@ export class TraceParser {
         line: this.#line,
         endLine: this.#line,
       },
-      steps: new Map(),
-      calls: new Map(),
       finalOutput: null,
     });
   }
 
   #step(open: OpenEpisode, obj: JsonObject, text: string): void {
-    this.#check(obj, "step_id", "string", true, text);
-    this.#check(obj, "idx", "integer", false, text);
-    this.#check(obj, "kind", "string", false, text);
-    this.#check(obj, "name", "string", false, text);
-    this.#check(obj, "content", "string|null", false, text);
+    const { step_id, idx, kind, name, content } = obj;
+    if (
+      typeof step_id !== "string" || (idx !== undefined && !Number.isInteger(idx)) ||
+      (kind !== undefined && typeof kind !== "string") ||
+      (name !== undefined && typeof name !== "string") ||
+      (content != null && typeof content !== "string")
+    ) {
+      this.#check(obj, "step_id", "string", true, text);
+      this.#check(obj, "idx", "integer", false, text);
+      this.#check(obj, "kind", "string", false, text);
+      this.#check(obj, "name", "string", false, text);
+      this.#check(obj, "content", "string|null", false, text);
+    }
     const step: Step = {
-      stepId: obj.step_id as string,
-      idx: (obj.idx as number | undefined) ?? open.ep.steps.length,
-      kind: (obj.kind as string | undefined) ?? "model",
-      name: (obj.name as string | undefined) ?? "",
-      content: (obj.content as string | null | undefined) ?? "",
+      stepId: step_id as string,
+      idx: (idx as number | undefined) ?? open.ep.steps.length,
+      kind: (kind as string | undefined) ?? "model",
+      name: (name as string | undefined) ?? "",
+      content: (content as string | null | undefined) ?? "",
       meta: (obj.meta ?? {}) as JsonObject,
       timestamp: (obj.timestamp as number | undefined) ?? null,
       toolCalls: [],
       line: this.#line,
     };
     open.ep.steps.push(step);
-    open.steps.set(step.stepId, step);
   }
 
   #toolCall(open: OpenEpisode, obj: JsonObject, text: string): void {
-    this.#check(obj, "tool_name", "string", true, text);
-    this.#check(obj, "step_id", "string", false, text);
-    this.#check(obj, "call_index", "integer", false, text);
-    this.#check(obj, "error", "string|null", false, text);
+    const { tool_name, step_id, call_index } = obj;
+    const error = (obj.error ?? null) as string | null;
+    if (
+      typeof tool_name !== "string" || (step_id !== undefined && typeof step_id !== "string") ||
+      (call_index !== undefined && !Number.isInteger(call_index)) ||
+      (error !== null && typeof error !== "string")
+    ) {
+      this.#check(obj, "tool_name", "string", true, text);
+      this.#check(obj, "step_id", "string", false, text);
+      this.#check(obj, "call_index", "integer", false, text);
+      this.#check(obj, "error", "string|null", false, text);
+    }
     const meta = (obj.meta ?? {}) as JsonObject;
-    const stepId = (obj.step_id as string | undefined) ?? open.ep.steps.at(-1)?.stepId ?? "";
+    const steps = open.ep.steps;
+    const stepId = (step_id as string | undefined) ?? steps.at(-1)?.stepId ?? "";
     const toolCallId = typeof meta.tool_call_id === "string" ? meta.tool_call_id : null;
-    const step = open.steps.get(stepId);
-    const callIndex = (obj.call_index as number | undefined) ??
+    // Episodes have few steps and calls: a backwards scan beats building Maps per episode.
+    let step: Step | undefined;
+    for (let i = steps.length - 1; i >= 0; i--) {
+      if (steps[i].stepId === stepId) {
+        step = steps[i];
+        break;
+      }
+    }
+    const callIndex = (call_index as number | undefined) ??
       (step ? step.toolCalls.length : open.ep.toolCalls.length);
-    const key = `${stepId}\u0000${callIndex}\u0000${toolCallId ?? ""}`;
     const result = obj.result === undefined ? null : obj.result;
-    const error = (obj.error as string | null | undefined) ?? null;
     const args = obj.args === undefined ? null : obj.args;
-    const existing = open.calls.get(key);
+    const calls = open.ep.toolCalls;
+    let existing: ToolCall | undefined;
+    for (let i = calls.length - 1; i >= 0; i--) {
+      const c = calls[i];
+      if (c.callIndex === callIndex && c.stepId === stepId && c.toolCallId === toolCallId) {
+        existing = c;
+        break;
+      }
+    }
     if (existing) {
       // The Python tool loop announces each call (result null) and then writes it again with the outcome.
       if (args !== null) existing.args = args;
@@ -359,7 +393,6 @@ export class TraceParser {
       meta,
       line: this.#line,
     };
-    open.calls.set(key, call);
     open.ep.toolCalls.push(call);
     if (step) step.toolCalls.push(call);
     else {
@@ -373,8 +406,13 @@ export class TraceParser {
   }
 
   #end(open: OpenEpisode, id: string, obj: JsonObject, text: string): void {
-    this.#check(obj, "outcome", "string", false, text);
-    this.#check(obj, "final_output", "string|null", false, text);
+    if (
+      (obj.outcome !== undefined && typeof obj.outcome !== "string") ||
+      (obj.final_output != null && typeof obj.final_output !== "string")
+    ) {
+      this.#check(obj, "outcome", "string", false, text);
+      this.#check(obj, "final_output", "string|null", false, text);
+    }
     open.ep.outcome = (obj.outcome as string | undefined) ?? "pass";
     open.ep.endMeta = (obj.meta ?? {}) as JsonObject;
     open.ep.endTime = (obj.timestamp as number | undefined) ?? null;
