@@ -8,7 +8,24 @@ import { SDK_NAME, SDK_VERSION } from "../version.ts";
 import type { CliIo, Command } from "./io.ts";
 
 /** Subcommands, loaded on first use. */
-const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {};
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  ci: {
+    summary: "run the regression gate: every config test against the recorded trace",
+    load: async () => (await import("./ci.ts")).command,
+  },
+  validate: {
+    summary: "check the config (and with --trace-file, the trace) without running tests",
+    load: async () => (await import("./validate.ts")).command,
+  },
+  trace: {
+    summary: "trace verify: check every test resolves to exactly one episode",
+    load: async () => (await import("./trace.ts")).command,
+  },
+  init: {
+    summary: "write a starter assay.yaml and a GitHub Actions workflow",
+    load: async () => (await import("./init.ts")).command,
+  },
+};
 
 /** Exit codes shared by every command. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, infra: 3 } as const;

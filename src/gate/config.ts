@@ -427,7 +427,7 @@ function flattenUnions(issues: readonly ZodIssue[], prefix: PathPart[]): { issue
     if (issue.code === "invalid_union" && issue.errors.length > 0) {
       const branches = issue.errors.filter((b) =>
         !(b.length === 1 && b[0].path.length === 0 && (b[0].code === "invalid_type" ||
-          (b[0].code === "invalid_union" && b[0].errors.length === 0 && b[0].note === undefined)))
+          (b[0].code === "invalid_union" && b[0].errors.length === 0 && (b[0] as { note?: string }).note === undefined)))
       );
       if (branches.length > 0) {
         branches.sort((a, b) => a.length - b.length);

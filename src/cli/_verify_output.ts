@@ -1,0 +1,20 @@
+// Prints a TraceVerification (shared by `assay validate` and `assay trace verify`).
+import type { TraceVerification } from "../gate/verify.ts";
+import type { CliIo } from "./io.ts";
+
+/** One line per test on stdout; problems as `[E_CODE] ...` on stderr. */
+export function printVerification(io: CliIo, v: TraceVerification, traceFile: string): void {
+  for (const w of v.warnings) io.stderr(`warning: ${w}\n`);
+  for (const { testId, resolution: r } of v.tests) {
+    if (r.ok) {
+      io.stdout(`ok     ${testId} -> episode ${JSON.stringify(r.episode.episodeId)} (${traceFile}:${r.episode.line}, by ${r.by.replace("_", " ")})\n`);
+    } else {
+      io.stdout(`error  ${testId}\n`);
+      io.stderr(`[${r.code}] ${r.message}\n  fix: ${r.hint}\n`);
+    }
+  }
+  const bad = v.tests.filter((t) => !t.resolution.ok).length;
+  io.stdout(
+    `${v.tests.length - bad} of ${v.tests.length} test${v.tests.length === 1 ? "" : "s"} resolve to exactly one episode (${v.episodes} episode${v.episodes === 1 ? "" : "s"} in ${traceFile})\n`,
+  );
+}

@@ -1,0 +1,161 @@
+// `assay ci`: the regression gate.
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { AssayError } from "../errors.ts";
+import type { GateRun } from "../gate/types.ts";
+import type { CliIo, Command } from "./io.ts";
+import { EXIT } from "./run.ts";
+import {
+  commandHelp,
+  type FlagSpec,
+  loadConfig,
+  parseFlags,
+  readText,
+  reportError,
+  resolvePath,
+  UsageError,
+  useColor,
+} from "./_common.ts";
+
+const FLAGS: Record<string, FlagSpec> = {
+  config: { type: "string", short: "c", value: "FILE", help: "the config (default assay.yaml)" },
+  "trace-file": { type: "string", short: "t", value: "FILE", help: "the recorded JSONL trace (required)" },
+  "replay-strict": {
+    type: "boolean",
+    help: "no network; unknown events, duplicate episodes and missing scores are errors",
+  },
+  db: { type: "string", value: "PATH", help: "SQLite history: a file or :memory: (default .assay/assay.db)" },
+  baseline: { type: "string", value: "FILE", help: "compare tool calls and scores with this baseline" },
+  "export-baseline": { type: "string", value: "FILE", help: "write this run's scores and episode signatures" },
+  junit: { type: "string", value: "FILE", help: "JUnit XML report (default .assay/reports/junit.xml)" },
+  sarif: { type: "string", value: "FILE", help: "SARIF 2.1.0 report (default .assay/reports/assay.sarif)" },
+  json: { type: "string", value: "FILE", help: "JSON run summary (default .assay/reports/run.json)" },
+  markdown: { type: "string", value: "FILE", help: "Markdown summary (default .assay/reports/summary.md)" },
+};
+
+const HELP = commandHelp(
+  "assay ci --config assay.yaml --trace-file traces/t.jsonl [--replay-strict] [--db :memory:]",
+  "Run every test of the config against the recorded episodes, offline. Exit 0 when all pass,\n" +
+    "1 when a test failed or errored, 2 on a usage/config/trace error, 3 on a database or I/O error.\n" +
+    "$GITHUB_STEP_SUMMARY, when set, gets the Markdown summary appended.",
+  FLAGS,
+);
+
+const REPORTS = ".assay/reports";
+
+/** The `ci` command. */
+export const command: Command = {
+  async run(args: string[], io: CliIo): Promise<number> {
+    try {
+      return await ci(args, io);
+    } catch (err) {
+      const code = reportError(io, err);
+      if (code === undefined) throw err;
+      return code;
+    }
+  },
+};
+
+async function ci(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseFlags(args, FLAGS);
+  if (values.help) {
+    io.stdout(HELP);
+    return EXIT.ok;
+  }
+  if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+  const tracePath = values["trace-file"] as string | undefined;
+  if (!tracePath) throw new UsageError("--trace-file is required", "pass --trace-file traces/your_trace.jsonl");
+  const configPath = (values.config as string | undefined) ?? "assay.yaml";
+  const strict = values["replay-strict"] === true;
+
+  const { config, bytes } = await loadConfig(io, configPath);
+  const hash = await sha256Hex(bytes);
+  const [{ runGate }, { fileChunks }, baseline] = await Promise.all([
+    import("../gate/run.ts"),
+    import("../runtime/file_source.ts"),
+    loadBaseline(io, values.baseline as string | undefined),
+  ]);
+  const scorer = strict
+    ? undefined
+    : (await import("../gate/live.ts")).createLiveScorer(config.settings, { env: io.env });
+  const color = useColor(io);
+  const progress = io.stderrIsTTY === true && config.tests.length >= 20;
+  const { run, episodes } = await runGate(config, await fileChunks(resolvePath(io, tracePath)), {
+    strict,
+    traceFile: tracePath,
+    configHash: hash,
+    ...(baseline ? { baseline } : {}),
+    ...(scorer ? { scorer } : {}),
+    ...(progress ? { onResult: (_r, done, total) => io.stderr(`\r  ${done}/${total} tests`) } : {}),
+  });
+  if (progress) io.stderr("\r\x1b[2K");
+
+  const { formatTestLine, formatSummary } = await import("../report/console.ts");
+  for (const w of run.warnings) io.stderr(`warning: ${w}\n`);
+  for (const r of run.results) io.stderr(`${formatTestLine(r, { color })}\n`);
+
+  await saveToStore(io, (values.db as string | undefined) ?? ".assay/assay.db", run, episodes);
+  const { writeReports } = await import("../report/write_reports.ts");
+  const summaryEnv = io.env.GITHUB_STEP_SUMMARY;
+  const pathOf = (flag: string, name: string) => resolvePath(io, (values[flag] as string | undefined) ?? join(REPORTS, name));
+  await writeReports(run, {
+    junit: pathOf("junit", "junit.xml"),
+    sarif: pathOf("sarif", "assay.sarif"),
+    json: pathOf("json", "run.json"),
+    markdown: pathOf("markdown", "summary.md"),
+    ...(summaryEnv ? { githubStepSummary: summaryEnv } : {}),
+  });
+  const exportPath = values["export-baseline"] as string | undefined;
+  if (exportPath) {
+    const { buildBaseline } = await import("../gate/baseline.ts");
+    const target = resolvePath(io, exportPath);
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, JSON.stringify(buildBaseline(run), null, 2) + "\n");
+    io.stderr(`baseline written to ${exportPath}\n`);
+  }
+  io.stderr(`${formatSummary(run, { color })}\n`);
+  return run.verdict === "pass" ? EXIT.ok : EXIT.failed;
+}
+
+async function loadBaseline(io: CliIo, path: string | undefined) {
+  if (!path) return undefined;
+  const text = await readText(io, path, "baseline file");
+  const { parseBaseline } = await import("../gate/baseline.ts");
+  return parseBaseline(text, path);
+}
+
+async function saveToStore(
+  io: CliIo,
+  db: string,
+  run: GateRun,
+  episodes: Parameters<import("../store/store.ts").GateStore["saveRun"]>[1],
+): Promise<void> {
+  const { openStore } = await import("../store/store.ts");
+  const path = db === ":memory:" ? db : resolvePath(io, db);
+  let store;
+  try {
+    store = await openStore(path);
+  } catch (err) {
+    throw asDbError(err, `cannot open the database ${JSON.stringify(db)}`);
+  }
+  try {
+    await store.saveRun(run, episodes);
+  } catch (err) {
+    throw asDbError(err, `cannot save the run to ${JSON.stringify(db)}`);
+  } finally {
+    await store.close().catch(() => {});
+  }
+}
+
+function asDbError(err: unknown, what: string): AssayError {
+  if (err instanceof AssayError) return err;
+  return new AssayError("E_DB", `${what}: ${(err as Error)?.message ?? err}`, {
+    cause: err,
+    hint: "check the --db path and its folder's permissions, or use --db :memory:",
+  });
+}
+
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}

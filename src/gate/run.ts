@@ -1,0 +1,269 @@
+/**
+ * `runGate`: stream a trace, resolve each config test to its episode and
+ * evaluate expectations, assertions and baseline checks. Returns data; the
+ * CLI prints it and picks the exit code.
+ *
+ * @module
+ */
+import { AssayError, quote } from "../errors.ts";
+import type { Episode } from "../trace/model.ts";
+import { readTrace, type TraceSource } from "../trace/reader.ts";
+import { type Baseline, compareWithBaseline, episodeSignature } from "./baseline.ts";
+import type { GateConfig, TestSpec } from "./config.ts";
+import { evaluateAssertion } from "./assertions.ts";
+import { evaluateExpectation } from "./expectations.ts";
+import { RegexGuard } from "./regex_guard.ts";
+import { EpisodeIndex } from "./resolver.ts";
+import type { Scorer } from "./semantic.ts";
+import type { CheckResult, GateRun, TestResult } from "./types.ts";
+
+/** Options of {@linkcode runGate}. */
+export interface RunGateOptions {
+  /** `--replay-strict`: no network, unknown events fatal, ambiguity an error. */
+  strict?: boolean;
+  /** Label of the trace in results and messages. Default `"<trace>"`. */
+  traceFile?: string;
+  /** SHA-256 (hex) of the config file's bytes, recorded in the run. */
+  configHash?: string;
+  /** Compare against this baseline. */
+  baseline?: Baseline;
+  /** Live embedder/judge for runs without `strict`. */
+  scorer?: Scorer;
+  /** Regex evaluation with a time budget; default one built from `settings.regex_timeout_ms`. */
+  regexGuard?: RegexGuard;
+  /** Called as each test finishes (progress display). */
+  onResult?: (result: TestResult, done: number, total: number) => void;
+}
+
+/** What {@linkcode runGate} returns: the run and the episodes its tests used. */
+export interface GateOutcome {
+  run: GateRun;
+  /** The episodes the tests resolved to (each once, file order), for the store. */
+  episodes: Episode[];
+}
+
+/**
+ * Run every test of `config` against the episodes of `trace`.
+ *
+ * Throws `TraceSyntaxError` (`E_TRACE_INVALID`) when the trace cannot be
+ * read; per-test problems (missing or ambiguous episodes, missing scores)
+ * are `error` results, not exceptions.
+ *
+ * @example
+ * ```ts
+ * import { parseConfig, runGate } from "@assay-it/sdk";
+ * const config = await parseConfig(
+ *   'tests:\n  - id: e1\n    expected: { type: regex_match, pattern: "hel+o" }\n',
+ * );
+ * const { run } = await runGate(config, '{"prompt":"hi","response":"hello","episode_id":"e1"}\n', {
+ *   strict: true,
+ * });
+ * console.log(run.verdict, run.counts.passed); // "pass" 1
+ * ```
+ */
+export async function runGate(
+  config: GateConfig,
+  trace: TraceSource,
+  options: RunGateOptions = {},
+): Promise<GateOutcome> {
+  const strict = options.strict ?? false;
+  const traceFile = options.traceFile ?? "<trace>";
+  const started = Date.now();
+  const startedClock = performance.now();
+  const warnings: string[] = [];
+  const index = new EpisodeIndex(config.tests);
+  for await (
+    const ep of readTrace(trace, {
+      file: traceFile,
+      strict,
+      onWarning: (w) => warnings.push(`${w.file}:${w.line}: ${w.message}`),
+    })
+  ) index.add(ep);
+
+  const guard = options.regexGuard ?? new RegexGuard({ timeoutMs: config.settings.regexTimeoutMs });
+  const results: TestResult[] = new Array(config.tests.length);
+  let done = 0;
+  try {
+    await pool(config.tests.length, config.settings.parallel, async (i) => {
+      const test = config.tests[i];
+      results[i] = await withTimeout(
+        evaluateTest(test, index, { ...options, strict, guard, maxDrop: test.maxDrop ?? config.settings.maxDrop }),
+        test,
+        config.settings.timeoutSeconds,
+      );
+      done++;
+      options.onResult?.(results[i], done, config.tests.length);
+    });
+  } finally {
+    if (!options.regexGuard) await guard.close();
+  }
+
+  if (options.baseline) {
+    const ids = new Set(config.tests.map((t) => t.id));
+    const gone = Object.keys(options.baseline.tests).filter((id) => !ids.has(id));
+    if (gone.length) warnings.push(`baseline tests no longer in the config: ${gone.join(", ")}`);
+  }
+  const episodes = index.kept();
+  const unused = index.unmatched;
+  if (unused > 0) {
+    warnings.push(`${unused} of ${index.total} episode${index.total === 1 ? "" : "s"} in the trace matched no test`);
+  }
+  const counts = {
+    total: results.length,
+    passed: results.filter((r) => r.status === "pass").length,
+    failed: results.filter((r) => r.status === "fail").length,
+    errored: results.filter((r) => r.status === "error").length,
+  };
+  return {
+    run: {
+      runId: crypto.randomUUID(),
+      suite: config.suite,
+      configPath: config.file,
+      configHash: options.configHash ?? "",
+      traceFile,
+      strict,
+      startedAt: new Date(started).toISOString(),
+      durationMs: Math.round(performance.now() - startedClock),
+      results,
+      counts,
+      verdict: counts.passed === counts.total ? "pass" : "fail",
+      warnings,
+    },
+    episodes,
+  };
+}
+
+interface TestContext extends RunGateOptions {
+  strict: boolean;
+  guard: RegexGuard;
+  maxDrop: number;
+}
+
+async function evaluateTest(test: TestSpec, index: EpisodeIndex, ctx: TestContext): Promise<TestResult> {
+  const t0 = performance.now();
+  const base = { testId: test.id, location: test.location, checks: [] as CheckResult[], scores: {}, warnings: [] };
+  const ms = () => Math.round((performance.now() - t0) * 100) / 100;
+  const resolution = index.resolve(test, { strict: ctx.strict });
+  if (!resolution.ok) {
+    return {
+      ...base,
+      status: "error",
+      durationMs: ms(),
+      errorCode: resolution.code,
+      message: resolution.message,
+      hint: resolution.hint,
+    };
+  }
+  const ep = resolution.episode;
+  const episode = { episodeId: ep.episodeId, file: ep.file, line: ep.line };
+  const checks: CheckResult[] = [];
+  if (test.prompt !== undefined && ep.prompt !== test.prompt) {
+    checks.push({
+      kind: "input.prompt",
+      location: test.location,
+      passed: false,
+      message: `the episode's recorded prompt differs from input.prompt: ${promptDiff(test.prompt, ep.prompt)}`,
+      expected: quote(test.prompt, 120),
+      actual: quote(ep.prompt, 120),
+    });
+  }
+  try {
+    for (const exp of test.expected) {
+      checks.push(await evaluateExpectation(exp, ep, { test, guard: ctx.guard, strict: ctx.strict, scorer: ctx.scorer }));
+    }
+  } catch (err) {
+    // Missing recorded scores, or a live embedder/judge that failed: the test
+    // could not be evaluated, which is an error result, not a crash of the run.
+    const coded = err instanceof AssayError ? err : null;
+    return {
+      ...base,
+      checks,
+      episode,
+      status: "error",
+      durationMs: ms(),
+      ...(coded ? { errorCode: coded.code } : {}),
+      message: coded ? coded.message : `could not evaluate test ${quote(test.id)}: ${(err as Error)?.message ?? err}`,
+      ...(coded?.hint ? { hint: coded.hint } : {}),
+      warnings: resolution.warnings,
+    };
+  }
+  for (const a of test.assertions) checks.push(evaluateAssertion(a, ep));
+
+  const scores: Record<string, number> = {};
+  for (const c of checks) {
+    if (c.score === undefined) continue;
+    let key = c.kind;
+    for (let n = 2; key in scores; n++) key = `${c.kind}#${n}`;
+    scores[key] = c.score;
+  }
+  const signature = episodeSignature(ep);
+  const warnings = [...resolution.warnings];
+  if (ctx.baseline) {
+    const entry = ctx.baseline.tests[test.id];
+    if (entry) checks.push(...compareWithBaseline(entry, { signature, scores }, ctx.maxDrop));
+    else warnings.push(`test ${quote(test.id)} is not in the baseline: nothing to compare`);
+  }
+  const failed = checks.find((c) => !c.passed);
+  const result: TestResult = {
+    ...base,
+    status: failed ? "fail" : "pass",
+    durationMs: ms(),
+    checks,
+    episode,
+    scores,
+    signature,
+    warnings,
+  };
+  if (failed) {
+    result.message = failed.message;
+    if (failed.kind === "baseline") {
+      result.errorCode = "E_BASE_MISMATCH";
+      result.hint = "if the change is intended, re-export the baseline with --export-baseline";
+    } else if (failed.kind.startsWith("trace_")) {
+      result.errorCode = "E_TRACE_ASSERT_FAIL";
+    }
+  }
+  return result;
+}
+
+/** `"Weather in Tokyo?"` vs `"Weather in Osaka?"`: where they first differ. */
+function promptDiff(expected: string, actual: string): string {
+  let i = 0;
+  while (i < expected.length && i < actual.length && expected[i] === actual[i]) i++;
+  const from = Math.max(0, i - 20);
+  const cut = (s: string) => (from > 0 ? "…" : "") + s.slice(from, i + 40);
+  return `expected ${quote(expected, 100)}, the trace has ${quote(actual, 100)}; first difference at character ${
+    i + 1
+  }: ${quote(cut(expected), 70)} vs ${quote(cut(actual), 70)}`;
+}
+
+async function pool(n: number, width: number, fn: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < n) await fn(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(width, n) }, worker));
+}
+
+async function withTimeout(p: Promise<TestResult>, test: TestSpec, seconds: number): Promise<TestResult> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<TestResult>((resolve) => {
+    timer = setTimeout(() =>
+      resolve({
+        testId: test.id,
+        status: "error",
+        durationMs: seconds * 1000,
+        location: test.location,
+        checks: [],
+        scores: {},
+        warnings: [],
+        message: `test ${quote(test.id)} did not finish within ${seconds} s`,
+        hint: "raise settings.timeout_seconds, or check the live embedder/judge endpoint",
+      }), seconds * 1000);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
