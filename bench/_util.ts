@@ -4,7 +4,11 @@ import { readFileSync } from "node:fs";
 import process from "node:process";
 
 /** The runtime running this script. */
-export const RUNTIME: "deno" | "bun" | "node" = "Deno" in globalThis ? "deno" : "Bun" in globalThis ? "bun" : "node";
+export const RUNTIME: "deno" | "bun" | "node" = "Deno" in globalThis
+  ? "deno"
+  : "Bun" in globalThis
+  ? "bun"
+  : "node";
 
 /** Peak resident set size of this process in MiB (Linux VmHWM), or NaN. */
 export function peakRssMiB(): number {
@@ -17,14 +21,21 @@ export function peakRssMiB(): number {
 }
 
 /** Run `script` with `args` in a fresh process of the same runtime and parse its last stdout line as JSON. */
-export function runChild<T>(script: string, args: string[], options: { maxHeapMiB?: number } = {}): T {
+export function runChild<T>(
+  script: string,
+  args: string[],
+  options: { maxHeapMiB?: number } = {},
+): T {
   const heap = options.maxHeapMiB;
   const pre = RUNTIME === "deno"
     ? ["run", "-A", ...(heap ? [`--v8-flags=--max-old-space-size=${heap}`] : [])]
     : RUNTIME === "bun"
     ? ["run"]
     : [...(heap ? [`--max-old-space-size=${heap}`] : []), "--import", "tsx"];
-  const res = spawnSync(process.execPath, [...pre, script, ...args], { encoding: "utf8", maxBuffer: 64 << 20 });
+  const res = spawnSync(process.execPath, [...pre, script, ...args], {
+    encoding: "utf8",
+    maxBuffer: 64 << 20,
+  });
   if (res.status !== 0) throw new Error(`child failed (${res.status}): ${res.stderr}`);
   const lines = res.stdout.trim().split("\n");
   return JSON.parse(lines[lines.length - 1]) as T;

@@ -15,7 +15,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { readTraceFile } from "../mod.ts";
 import { canonicalJson } from "../src/trace/canonical.ts";
-import { median, peakRssMiB, RUNTIME, runChild, table } from "./_util.ts";
+import { median, peakRssMiB, runChild, RUNTIME, table } from "./_util.ts";
 
 const HERE = fileURLToPath(new URL(".", import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -34,21 +34,62 @@ async function generate(path: string, mb: number): Promise<void> {
     for (let k = 0; k < 200; k++, n++) {
       const id = `ep_${n}`;
       const meta = { test_id: `test_${n % 1000}`, "assay.trace_version": 2 };
-      lines.push(canonicalJson({ type: "episode_start", episode_id: id, timestamp: t++, input: { prompt: `Weather in city ${n}?` }, meta }));
+      lines.push(
+        canonicalJson({
+          type: "episode_start",
+          episode_id: id,
+          timestamp: t++,
+          input: { prompt: `Weather in city ${n}?` },
+          meta,
+        }),
+      );
       lines.push(canonicalJson({
-        type: "step", episode_id: id, timestamp: t++, step_id: "step_001", idx: 0, kind: "model", name: "openai", content: "",
-        meta: { "gen_ai.request.model": "gpt-4o", "gen_ai.usage": { prompt_tokens: 20, completion_tokens: 15, total_tokens: 35 }, round: 0 },
+        type: "step",
+        episode_id: id,
+        timestamp: t++,
+        step_id: "step_001",
+        idx: 0,
+        kind: "model",
+        name: "openai",
+        content: "",
+        meta: {
+          "gen_ai.request.model": "gpt-4o",
+          "gen_ai.usage": { prompt_tokens: 20, completion_tokens: 15, total_tokens: 35 },
+          round: 0,
+        },
       }));
       lines.push(canonicalJson({
-        type: "tool_call", episode_id: id, timestamp: t++, step_id: "step_001", call_index: 0, tool_name: "GetWeather",
-        args: { location: `City ${n}`, units: "metric" }, result: { temp: n % 40, location: `City ${n}`, note: filler }, error: null,
+        type: "tool_call",
+        episode_id: id,
+        timestamp: t++,
+        step_id: "step_001",
+        call_index: 0,
+        tool_name: "GetWeather",
+        args: { location: `City ${n}`, units: "metric" },
+        result: { temp: n % 40, location: `City ${n}`, note: filler },
+        error: null,
         meta: { tool_call_id: `call_${n}`, round: 0 },
       }));
       lines.push(canonicalJson({
-        type: "step", episode_id: id, timestamp: t++, step_id: "step_002", idx: 1, kind: "model", name: "openai",
-        content: `It is ${n % 40}C in City ${n}. ${filler}`, meta: { "gen_ai.request.model": "gpt-4o", round: 1 },
+        type: "step",
+        episode_id: id,
+        timestamp: t++,
+        step_id: "step_002",
+        idx: 1,
+        kind: "model",
+        name: "openai",
+        content: `It is ${n % 40}C in City ${n}. ${filler}`,
+        meta: { "gen_ai.request.model": "gpt-4o", round: 1 },
       }));
-      lines.push(canonicalJson({ type: "episode_end", episode_id: id, timestamp: t++, outcome: "pass", meta: {} }));
+      lines.push(
+        canonicalJson({
+          type: "episode_end",
+          episode_id: id,
+          timestamp: t++,
+          outcome: "pass",
+          meta: {},
+        }),
+      );
     }
     const chunk = lines.join("\n") + "\n";
     size += new TextEncoder().encode(chunk).length;
@@ -112,7 +153,9 @@ async function main(): Promise<void> {
     const bytes = statSync(path).size;
     const runs: Record<string, ChildResult[]> = { baseline: [], reader: [] };
     for (let r = 0; r < rounds; r++) {
-      for (const mode of ["baseline", "reader"]) runs[mode].push(runChild<ChildResult>(SELF, ["--child", mode, path]));
+      for (const mode of ["baseline", "reader"]) {
+        runs[mode].push(runChild<ChildResult>(SELF, ["--child", mode, path]));
+      }
     }
     const mbps = (mode: string) => median(runs[mode].map((x) => bytes / 1048576 / (x.ms / 1000)));
     const rss = (mode: string) => Math.max(...runs[mode].map((x) => x.rssMiB));
@@ -128,17 +171,35 @@ async function main(): Promise<void> {
     ]);
   }
   console.log(table(
-    ["runtime", "file", "split+JSON.parse MB/s", "readTraceFile MB/s", "ratio", "baseline peak RSS MiB", "reader peak RSS MiB"],
+    [
+      "runtime",
+      "file",
+      "split+JSON.parse MB/s",
+      "readTraceFile MB/s",
+      "ratio",
+      "baseline peak RSS MiB",
+      "reader peak RSS MiB",
+    ],
     rows,
   ));
-  console.log(`\nreader peak RSS ${sizes[0]} MiB file -> ${sizes[1]} MiB file: ${peaks[sizes[0]].toFixed(0)} -> ${peaks[sizes[1]].toFixed(0)} MiB`);
+  console.log(
+    `\nreader peak RSS ${sizes[0]} MiB file -> ${sizes[1]} MiB file: ${
+      peaks[sizes[0]].toFixed(0)
+    } -> ${peaks[sizes[1]].toFixed(0)} MiB`,
+  );
   if (RUNTIME !== "bun") {
     // V8 grows its heap lazily, so peak RSS drifts up with run time even when
     // live memory is flat. A hard heap cap far below the file size proves the
     // reader's live memory does not grow with the file.
     const big = join(HERE, "data", `reader_${sizes[1]}mb.jsonl`);
     const capped = runChild<ChildResult>(SELF, ["--child", "reader", big], { maxHeapMiB: 32 });
-    console.log(`reader on the ${sizes[1]} MiB file with a 32 MiB V8 heap cap: ok, ${capped.count} episodes, peak RSS ${capped.rssMiB.toFixed(0)} MiB`);
+    console.log(
+      `reader on the ${
+        sizes[1]
+      } MiB file with a 32 MiB V8 heap cap: ok, ${capped.count} episodes, peak RSS ${
+        capped.rssMiB.toFixed(0)
+      } MiB`,
+    );
   }
 }
 

@@ -7,7 +7,10 @@ import { join } from "node:path";
 const root = new URL("..", import.meta.url).pathname;
 rmSync(join(root, "dist"), { recursive: true, force: true });
 const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
-const res = spawnSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
+const res = spawnSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], {
+  cwd: root,
+  stdio: "inherit",
+});
 if (res.status !== 0) process.exit(res.status ?? 1);
 const cli = join(root, "dist", "cli.js");
 const text = readFileSync(cli, "utf8");

@@ -88,9 +88,21 @@ if (want("static")) {
   run("types", bin("deno"), ["check", "mod.ts", "cli.ts", ...rel]);
 }
 if (want("deno")) run("deno", bin("deno"), ["test", "-A", "--no-check", ...rel], parseDeno);
-if (want("bun")) run("bun", bin("bun"), ["test", "--timeout", "120000", ...rel.map((f) => "./" + f)], parseBun);
+if (want("bun")) {
+  run("bun", bin("bun"), [
+    "test",
+    "--timeout",
+    "120000",
+    ...rel.map((f) => "./" + f),
+  ], parseBun);
+}
 if (want("node")) {
-  run("node", process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", ...rel], parseNode);
+  run(
+    "node",
+    process.execPath,
+    ["--import", "tsx", "--test", "--test-reporter=spec", ...rel],
+    parseNode,
+  );
 }
 
 process.stdout.write(

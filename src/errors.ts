@@ -124,7 +124,9 @@ export class TraceSyntaxError extends SyntaxError {
 export function quote(value: unknown, max = 80): string {
   let text: string;
   try {
-    text = typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+    text = typeof value === "string"
+      ? JSON.stringify(value)
+      : JSON.stringify(value) ?? String(value);
   } catch {
     text = String(value);
   }

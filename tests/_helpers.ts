@@ -19,7 +19,9 @@ export const RUNTIME: "deno" | "bun" | "node" = "Deno" in globalThis
   : "node";
 
 /** A fresh temp folder; remove it with the returned `cleanup`. */
-export async function tempDir(prefix = "assay-test-"): Promise<{ path: string; cleanup: () => Promise<void> }> {
+export async function tempDir(
+  prefix = "assay-test-",
+): Promise<{ path: string; cleanup: () => Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix));
   return { path, cleanup: () => rm(path, { recursive: true, force: true }) };
 }
@@ -35,7 +37,12 @@ export interface RunResult {
 export function runProcess(
   cmd: string,
   args: string[],
-  options: { cwd?: string; env?: Record<string, string | undefined>; input?: string; timeoutMs?: number } = {},
+  options: {
+    cwd?: string;
+    env?: Record<string, string | undefined>;
+    input?: string;
+    timeoutMs?: number;
+  } = {},
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, {
@@ -93,14 +100,18 @@ export async function assertGolden(name: string, actual: string): Promise<void> 
   try {
     expected = await readFile(path, "utf8");
   } catch {
-    throw new Error(`golden file tests/golden/${name} is missing: run with ASSAY_UPDATE_GOLDEN=1 to create it`);
+    throw new Error(
+      `golden file tests/golden/${name} is missing: run with ASSAY_UPDATE_GOLDEN=1 to create it`,
+    );
   }
   if (actual !== expected) {
     const a = actual.split("\n");
     const e = expected.split("\n");
     const i = a.findIndex((line, n) => line !== e[n]);
     throw new Error(
-      `output differs from tests/golden/${name} at line ${i + 1}:\n  golden: ${e[i]}\n  actual: ${a[i]}\n` +
+      `output differs from tests/golden/${name} at line ${i + 1}:\n  golden: ${e[i]}\n  actual: ${
+        a[i]
+      }\n` +
         "(if the change is intended, rerun with ASSAY_UPDATE_GOLDEN=1)",
     );
   }

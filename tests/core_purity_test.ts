@@ -51,8 +51,13 @@ describe("web-standards core", () => {
   });
 
   test("the check itself catches a runtime import", () => {
-    const sample = stripComments(`import { open } from "node:fs/promises";\nconst x = Deno.env;\n// Bun.file in a comment is fine`);
-    assert.deepEqual([...sample.matchAll(RUNTIME_RE)].map((m) => m[0]), ['"node:fs/promises"', "Deno."]);
+    const sample = stripComments(
+      `import { open } from "node:fs/promises";\nconst x = Deno.env;\n// Bun.file in a comment is fine`,
+    );
+    assert.deepEqual([...sample.matchAll(RUNTIME_RE)].map((m) => m[0]), [
+      '"node:fs/promises"',
+      "Deno.",
+    ]);
   });
 
   test("mod.ts imports nothing from npm (the user passes their own openai client)", () => {

@@ -67,14 +67,23 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
   }
   const command = COMMANDS[first];
   if (!command) {
-    io.stderr(`[E_USAGE] unknown command ${JSON.stringify(first)}\n  fix: run "assay --help" for the list of commands\n`);
+    io.stderr(
+      `[E_USAGE] unknown command ${
+        JSON.stringify(first)
+      }\n  fix: run "assay --help" for the list of commands\n`,
+    );
     return EXIT.usage;
   }
   try {
     const mod = await command.load();
     return await mod.run(rest, io);
   } catch (err) {
-    io.stderr(`[E_INTERNAL] ${(err as Error)?.stack ?? String(err)}\n  fix: this is a bug in assay; please report it with the command you ran\n`);
+    // A bug, not bad input: show the message, and the stack only on request.
+    const detail = io.env.ASSAY_DEBUG ? (err as Error)?.stack : (err as Error)?.message;
+    io.stderr(
+      `[E_INTERNAL] ${detail ?? String(err)}\n  fix: this is a bug in assay; rerun with ` +
+        "ASSAY_DEBUG=1 for details and report it with the command you ran\n",
+    );
     return EXIT.infra;
   }
 }

@@ -29,9 +29,13 @@ export async function fileChunks(path: string | URL): Promise<AsyncIterable<Uint
         hint: "check the path, or record a trace first",
       });
     }
-    throw new AssayError("E_PATH_NOT_FOUND", `cannot read trace file ${JSON.stringify(p)}: ${(err as Error).message}`, {
-      cause: err,
-    });
+    throw new AssayError(
+      "E_PATH_NOT_FOUND",
+      `cannot read trace file ${JSON.stringify(p)}: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
   }
   return createReadStream(p, { highWaterMark: 1 << 20 });
 }

@@ -108,7 +108,9 @@ export function findJsonError(text: string): { offset: number; reason: string } 
         else throw new Stop(i, `bad escape \\${e ?? ""} in string`);
         continue;
       }
-      if (c < 0x20) throw new Stop(i, "control character inside a string (unescaped newline or tab?)");
+      if (c < 0x20) {
+        throw new Stop(i, "control character inside a string (unescaped newline or tab?)");
+      }
       i++;
     }
     throw new Stop(start, "unterminated string");

@@ -210,11 +210,15 @@ export class TraceParser {
         `unrecognised record: no "type" field and no "prompt" (not a trace event)`,
         text,
         0,
-        "each line must be an Assay event ({\"type\": ...}) or a {\"prompt\", \"response\"} record",
+        'each line must be an Assay event ({"type": ...}) or a {"prompt", "response"} record',
       );
     }
     if (typeof type !== "string") {
-      this.#error(`field "type" must be a string, got ${kindOf(type)}`, text, findValueOffset(text, ["type"]));
+      this.#error(
+        `field "type" must be a string, got ${kindOf(type)}`,
+        text,
+        findValueOffset(text, ["type"]),
+      );
     }
     if (!KNOWN_TYPES.has(type)) {
       if (V1_TYPES.has(type) || obj.schema_version === 1) return this.#v1(obj, text);
@@ -227,7 +231,12 @@ export class TraceParser {
           "strict mode refuses unknown events: upgrade Assay or remove the line",
         );
       }
-      this.#warn({ code: "W_UNKNOWN_TYPE", message: `${message}: line skipped`, file: this.#file, line: this.#line });
+      this.#warn({
+        code: "W_UNKNOWN_TYPE",
+        message: `${message}: line skipped`,
+        file: this.#file,
+        line: this.#line,
+      });
       return;
     }
     // Fast path: direct property reads (JSON.parse gives same-shaped objects);
@@ -247,7 +256,9 @@ export class TraceParser {
     const open = this.#open.get(id);
     if (!open) {
       this.#error(
-        `${type} event for episode ${JSON.stringify(id)}, which never started (no episode_start before it)`,
+        `${type} event for episode ${
+          JSON.stringify(id)
+        }, which never started (no episode_start before it)`,
         text,
         findValueOffset(text, ["episode_id"]),
         "every episode must begin with an episode_start line; was the file cut or concatenated?",
@@ -273,7 +284,9 @@ export class TraceParser {
     if (previous) {
       this.#warn({
         code: "W_RESTARTED_EPISODE",
-        message: `episode ${JSON.stringify(id)} started again before its episode_end (line ${previous.ep.line}); the first one is incomplete`,
+        message: `episode ${
+          JSON.stringify(id)
+        } started again before its episode_end (line ${previous.ep.line}); the first one is incomplete`,
         file: this.#file,
         line: this.#line,
       });
@@ -376,7 +389,9 @@ export class TraceParser {
       if (result !== null) existing.result = result;
       if (error !== null) existing.error = error;
       existing.meta = { ...existing.meta, ...meta };
-      if (typeof existing.meta.error_type === "string") existing.errorType = existing.meta.error_type;
+      if (typeof existing.meta.error_type === "string") {
+        existing.errorType = existing.meta.error_type;
+      }
       existing.toolName = obj.tool_name as string;
       existing.line = this.#line;
       return;
@@ -398,7 +413,9 @@ export class TraceParser {
     else {
       this.#warn({
         code: "W_ORPHAN_TOOL_CALL",
-        message: `tool_call ${JSON.stringify(call.toolName)} refers to step ${JSON.stringify(stepId)}, which episode ${JSON.stringify(open.ep.episodeId)} does not have`,
+        message: `tool_call ${JSON.stringify(call.toolName)} refers to step ${
+          JSON.stringify(stepId)
+        }, which episode ${JSON.stringify(open.ep.episodeId)} does not have`,
         file: this.#file,
         line: this.#line,
       });
@@ -441,8 +458,11 @@ export class TraceParser {
     const out = obj.response !== undefined ? "response" : "text";
     this.#check(obj, out, "string", false, text);
     this.#check(obj, "meta", "object", false, text);
-    for (const k of ["request_id", "id", "episode_id", "test_id"]) this.#check(obj, k, "string", false, text);
-    const id = (obj.episode_id ?? obj.request_id ?? obj.id ?? obj.test_id ?? `line_${this.#line}`) as string;
+    for (const k of ["request_id", "id", "episode_id", "test_id"]) {
+      this.#check(obj, k, "string", false, text);
+    }
+    const id =
+      (obj.episode_id ?? obj.request_id ?? obj.id ?? obj.test_id ?? `line_${this.#line}`) as string;
     this.#single(obj, id, (obj[out] as string | undefined) ?? "", "legacy");
   }
 
@@ -556,7 +576,7 @@ export async function* readTrace(
     for (const ep of parser.push(text)) yield ep;
   }
   const tail = decoder.decode();
-  if (tail.length > 0) for (const ep of parser.push(tail)) yield ep;
+  if (tail.length > 0) { for (const ep of parser.push(tail)) yield ep; }
   for (const ep of parser.end()) yield ep;
 }
 

@@ -143,10 +143,14 @@ export class EpisodeRecorder {
 
   #requireOpen(what: string): void {
     if (this.#state === "new") {
-      throw new TypeError(`call start() before ${what} (episode ${JSON.stringify(this.episodeId)})`);
+      throw new TypeError(
+        `call start() before ${what} (episode ${JSON.stringify(this.episodeId)})`,
+      );
     }
     if (this.#state === "ended") {
-      throw new TypeError(`episode ${JSON.stringify(this.episodeId)} has ended; cannot add ${what}`);
+      throw new TypeError(
+        `episode ${JSON.stringify(this.episodeId)} has ended; cannot add ${what}`,
+      );
     }
   }
 
@@ -182,7 +186,9 @@ export class EpisodeRecorder {
       throw new TypeError("toolCall needs a string toolName");
     }
     const step = options.stepId ?? this.#lastStep;
-    if (step === null) throw new TypeError("toolCall needs a step: call step() first or pass stepId");
+    if (step === null) {
+      throw new TypeError("toolCall needs a step: call step() first or pass stepId");
+    }
     const next = this.#callCounts.get(step) ?? 0;
     const callIndex = options.callIndex ?? next;
     this.#callCounts.set(step, Math.max(next, callIndex + 1));

@@ -114,7 +114,7 @@ export class TraceWriter {
     if (this.#closed) {
       return Promise.reject(
         new AssayError("E_WRITER", "cannot write: the TraceWriter is closed", {
-          hint: "create a new TraceWriter (mode: \"append\") to add more events",
+          hint: 'create a new TraceWriter (mode: "append") to add more events',
         }),
       );
     }

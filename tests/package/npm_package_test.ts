@@ -6,27 +6,41 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import process from "node:process";
 import { describe, test } from "node:test";
-import { ROOT, RUNTIME, runProcess, tempDir } from "../_helpers.ts";
+import { ROOT, runProcess, RUNTIME, tempDir } from "../_helpers.ts";
 
 // Packing and installing takes ~20 s: do it once, on the Node run of the suite.
 const skip = RUNTIME !== "node" ? "the npm package is checked on the Node run of the suite" : false;
 
 describe("npm package", { skip }, () => {
-  test("packs, installs into a temporary Node 20 project, imports, and runs the assay bin", { timeout: 240_000 }, async () => {
+  test("packs, installs into a temporary Node 20 project, imports, and runs the assay bin", {
+    timeout: 240_000,
+  }, async () => {
     const dir = await tempDir("assay-npm-");
     try {
       const npm = join(process.execPath, "..", "npm");
-      const packed = await runProcess(npm, ["pack", "--pack-destination", dir.path, "--silent"], { timeoutMs: 180_000 });
+      const packed = await runProcess(npm, ["pack", "--pack-destination", dir.path, "--silent"], {
+        timeoutMs: 180_000,
+      });
       assert.equal(packed.code, 0, packed.stderr + packed.stdout);
       const tgz = readdirSync(dir.path).find((f) => f.endsWith(".tgz"));
       assert.ok(tgz, `no tarball in ${dir.path}: ${packed.stdout}`);
 
       const project = join(dir.path, "project");
       await runProcess("mkdir", ["-p", project]);
-      await writeFile(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
+      await writeFile(
+        join(project, "package.json"),
+        JSON.stringify({ name: "consumer", private: true, type: "module" }),
+      );
       const installed = await runProcess(
         npm,
-        ["install", join(dir.path, tgz), "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts"],
+        [
+          "install",
+          join(dir.path, tgz),
+          "--prefer-offline",
+          "--no-audit",
+          "--no-fund",
+          "--ignore-scripts",
+        ],
         { cwd: project, timeoutMs: 180_000 },
       );
       assert.equal(installed.code, 0, installed.stderr + installed.stdout);
@@ -46,12 +60,19 @@ describe("npm package", { skip }, () => {
       await writeFile(join(project, "use.mjs"), script);
       const used = await runProcess(process.execPath, ["use.mjs"], { cwd: project });
       assert.equal(used.code, 0, used.stderr);
-      assert.deepEqual(JSON.parse(used.stdout), { eps: [["t1", "hello", "pass"]], canon: '{"10":2,"9":1}' });
+      assert.deepEqual(JSON.parse(used.stdout), {
+        eps: [["t1", "hello", "pass"]],
+        canon: '{"10":2,"9":1}',
+      });
 
-      const help = await runProcess(join(project, "node_modules", ".bin", "assay"), ["--help"], { cwd: project });
+      const help = await runProcess(join(project, "node_modules", ".bin", "assay"), ["--help"], {
+        cwd: project,
+      });
       assert.equal(help.code, 0, help.stderr);
       assert.match(help.stdout, /Usage: assay <command>/);
-      const version = await runProcess(join(project, "node_modules", ".bin", "assay"), ["--version"], { cwd: project });
+      const version = await runProcess(join(project, "node_modules", ".bin", "assay"), [
+        "--version",
+      ], { cwd: project });
       assert.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
 
       // The shipped type declarations compile in a consumer project.
@@ -61,7 +82,23 @@ describe("npm package", { skip }, () => {
       );
       const tsc = await runProcess(
         process.execPath,
-        [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "--noEmit", "--strict", "--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2022", "--skipLibCheck", "--types", "node", "--typeRoots", join(ROOT, "node_modules", "@types"), "check.ts"],
+        [
+          join(ROOT, "node_modules", "typescript", "bin", "tsc"),
+          "--noEmit",
+          "--strict",
+          "--module",
+          "nodenext",
+          "--moduleResolution",
+          "nodenext",
+          "--target",
+          "es2022",
+          "--skipLibCheck",
+          "--types",
+          "node",
+          "--typeRoots",
+          join(ROOT, "node_modules", "@types"),
+          "check.ts",
+        ],
         { cwd: project },
       );
       assert.equal(tsc.code, 0, tsc.stdout + tsc.stderr);

@@ -10,11 +10,19 @@ describe("makeRedactor", () => {
   test("replaces denylisted keys at any depth, case-insensitively, whatever the value type", () => {
     const redact = makeRedactor();
     const out = redact({
-      meta: { Authorization: "Bearer abc", nested: [{ PASSWORD: 1234, keep: "ok" }], Token: { a: 1 } },
+      meta: {
+        Authorization: "Bearer abc",
+        nested: [{ PASSWORD: 1234, keep: "ok" }],
+        Token: { a: 1 },
+      },
       api_key: null,
     });
     assert.deepEqual(out, {
-      meta: { Authorization: "[REDACTED]", nested: [{ PASSWORD: "[REDACTED]", keep: "ok" }], Token: "[REDACTED]" },
+      meta: {
+        Authorization: "[REDACTED]",
+        nested: [{ PASSWORD: "[REDACTED]", keep: "ok" }],
+        Token: "[REDACTED]",
+      },
       api_key: "[REDACTED]",
     });
   });
@@ -48,7 +56,10 @@ describe("makeRedactor", () => {
   });
 
   test("accepts RegExp patterns with or without the g flag, and (?i) inline flags", () => {
-    const redact = makeRedactor({ keyDenylist: [], patterns: [/secret-\d+/, /tok_\w+/gi, "(?i)PASS=\\S+"] });
+    const redact = makeRedactor({
+      keyDenylist: [],
+      patterns: [/secret-\d+/, /tok_\w+/gi, "(?i)PASS=\\S+"],
+    });
     assert.deepEqual(redact({ s: "secret-1 secret-2 TOK_abc pass=xyz" }), {
       s: "[REDACTED] [REDACTED] [REDACTED] [REDACTED]",
     });
@@ -68,7 +79,9 @@ describe("makeRedactor", () => {
   });
 
   test("the replacement is literal: $& and $1 are not expanded", () => {
-    const out = makeRedactor({ patterns: ["(s)ecret"], replacement: "$& $1 $$" })({ a: "a secret b" });
+    const out = makeRedactor({ patterns: ["(s)ecret"], replacement: "$& $1 $$" })({
+      a: "a secret b",
+    });
     assert.deepEqual(out, { a: "a $& $1 $$ b" });
   });
 
@@ -81,13 +94,22 @@ describe("makeRedactor", () => {
     try {
       const path = join(dir.path, "secure.jsonl");
       const writer = new TraceWriter(path, {
-        redact: makeRedactor({ keyDenylist: ["authorization", "password", "api_key"], patterns: [/sk-[a-zA-Z0-9]{20,}/] }),
+        redact: makeRedactor({
+          keyDenylist: ["authorization", "password", "api_key"],
+          patterns: [/sk-[a-zA-Z0-9]{20,}/],
+        }),
       });
-      const event = { type: "episode_start", meta: { api_key: "k", note: "sk-ABCDEFGHIJKLMNOPQRSTUVWX" } };
+      const event = {
+        type: "episode_start",
+        meta: { api_key: "k", note: "sk-ABCDEFGHIJKLMNOPQRSTUVWX" },
+      };
       await writer.write(event);
       await writer.close();
       const text = await readFile(path, "utf8");
-      assert.equal(text, '{"meta":{"api_key":"[REDACTED]","note":"[REDACTED]"},"type":"episode_start"}\n');
+      assert.equal(
+        text,
+        '{"meta":{"api_key":"[REDACTED]","note":"[REDACTED]"},"type":"episode_start"}\n',
+      );
       assert.equal(event.meta.api_key, "k");
     } finally {
       await dir.cleanup();
@@ -97,8 +119,15 @@ describe("makeRedactor", () => {
 
 describe("makeRedactor (property-based)", () => {
   const SECRET = "sk-" + "Q7x".repeat(8);
-  const keyArb = fc.string({ minLength: 1, maxLength: 8 }).filter((k) => !DEFAULT_KEY_DENYLIST.includes(k.toLowerCase()));
-  const leaf = fc.oneof(fc.string({ maxLength: 12 }), fc.integer(), fc.boolean(), fc.constant(null));
+  const keyArb = fc.string({ minLength: 1, maxLength: 8 }).filter((k) =>
+    !DEFAULT_KEY_DENYLIST.includes(k.toLowerCase())
+  );
+  const leaf = fc.oneof(
+    fc.string({ maxLength: 12 }),
+    fc.integer(),
+    fc.boolean(),
+    fc.constant(null),
+  );
   const tree = fc.letrec((tie) => ({
     node: fc.oneof(
       { depthSize: "small", withCrossShrink: true },
@@ -139,12 +168,21 @@ describe("makeRedactor (property-based)", () => {
           tree,
           fc.array(fc.nat(), { maxLength: 6 }),
           fc.constantFrom("key" as const, "pattern" as const),
-          fc.constantFrom(...DEFAULT_KEY_DENYLIST.map((k) => k.toUpperCase()), "Api_Key", "password"),
+          fc.constantFrom(
+            ...DEFAULT_KEY_DENYLIST.map((k) => k.toUpperCase()),
+            "Api_Key",
+            "password",
+          ),
           async (base, path, how, denyKey) => {
-            const event = { type: "step", meta: plant(base, path, how, denyKey) } as Record<string, unknown>;
+            const event = { type: "step", meta: plant(base, path, how, denyKey) } as Record<
+              string,
+              unknown
+            >;
             const before = JSON.stringify(event);
             const file = join(dir.path, `p${run++}.jsonl`);
-            const writer = new TraceWriter(file, { redact: makeRedactor({ patterns: [/sk-[A-Za-z0-9]{20,}/] }) });
+            const writer = new TraceWriter(file, {
+              redact: makeRedactor({ patterns: [/sk-[A-Za-z0-9]{20,}/] }),
+            });
             await writer.write(event);
             await writer.close();
             const text = await readFile(file, "utf8");

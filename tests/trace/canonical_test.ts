@@ -17,7 +17,10 @@ describe("canonicalJson", () => {
   });
 
   test("writes compact JSON with raw non-ASCII and escaped control characters", () => {
-    assert.equal(canonicalJson({ t: "München ☀️ 22°C", c: "a\nb\u0001" }), '{"c":"a\\nb\\u0001","t":"München ☀️ 22°C"}');
+    assert.equal(
+      canonicalJson({ t: "München ☀️ 22°C", c: "a\nb\u0001" }),
+      '{"c":"a\\nb\\u0001","t":"München ☀️ 22°C"}',
+    );
   });
 
   for (

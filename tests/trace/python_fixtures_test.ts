@@ -31,7 +31,9 @@ interface ManifestEntry {
   expected_notes: { episodes: ExpectedEpisode[]; line_count: number };
 }
 
-const manifest: ManifestEntry[] = JSON.parse(readFileSync(join(PY_FIXTURES, "manifest.json"), "utf8"));
+const manifest: ManifestEntry[] = JSON.parse(
+  readFileSync(join(PY_FIXTURES, "manifest.json"), "utf8"),
+);
 
 describe("reader on the Python SDK's reference traces", () => {
   test("the manifest lists all 18 scenarios", () => {
@@ -42,7 +44,12 @@ describe("reader on the Python SDK's reference traces", () => {
     test(`${entry.file} yields the episodes its manifest describes`, async () => {
       const warnings: TraceWarning[] = [];
       const episodes: Episode[] = [];
-      for await (const ep of readTraceFile(join(PY_FIXTURES, entry.file), { strict: true, onWarning: (w) => warnings.push(w) })) {
+      for await (
+        const ep of readTraceFile(join(PY_FIXTURES, entry.file), {
+          strict: true,
+          onWarning: (w) => warnings.push(w),
+        })
+      ) {
         episodes.push(ep);
       }
       assert.deepEqual(warnings, []);
@@ -68,7 +75,9 @@ describe("reader on the Python SDK's reference traces", () => {
             error: c.error,
             error_type: c.errorType,
           })),
-          want.tool_calls.map(({ step_id, call_index, tool_call_id, tool_name, args, result, error, error_type }) => ({
+          want.tool_calls.map((
+            { step_id, call_index, tool_call_id, tool_name, args, result, error, error_type },
+          ) => ({
             step_id,
             call_index,
             tool_call_id,
@@ -88,13 +97,20 @@ describe("reader on the Python SDK's reference traces", () => {
 
   test("the output rule picks the last model step with text", async () => {
     const outputs: string[] = [];
-    for await (const ep of readTraceFile(join(PY_FIXTURES, "03_loop.jsonl"))) outputs.push(ep.output);
+    for await (const ep of readTraceFile(join(PY_FIXTURES, "03_loop.jsonl"))) {
+      outputs.push(ep.output);
+    }
     assert.deepEqual(outputs, ["It is 22C in Tokyo."]);
   });
 
   test("the re-run file yields two separate episodes with the same id (the duplicate-prompt case)", async () => {
     const eps: Episode[] = [];
-    for await (const ep of readTraceFile(join(PY_FIXTURES, "16_duplicate_rerun.jsonl"))) eps.push(ep);
-    assert.deepEqual(eps.map((e) => [e.episodeId, e.line]), [["weather_demo", 1], ["weather_demo", 7]]);
+    for await (const ep of readTraceFile(join(PY_FIXTURES, "16_duplicate_rerun.jsonl"))) {
+      eps.push(ep);
+    }
+    assert.deepEqual(eps.map((e) => [e.episodeId, e.line]), [["weather_demo", 1], [
+      "weather_demo",
+      7,
+    ]]);
   });
 });

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
-import { type Episode, readTrace, readTraceAll, TraceSyntaxError, type TraceWarning } from "../../mod.ts";
+import {
+  type Episode,
+  readTrace,
+  readTraceAll,
+  TraceSyntaxError,
+  type TraceWarning,
+} from "../../mod.ts";
 
 const start = (id: string, prompt = "hi", meta: Record<string, unknown> = {}) =>
   JSON.stringify({ episode_id: id, input: { prompt }, meta, timestamp: 0, type: "episode_start" });
@@ -33,7 +39,14 @@ const call = (id: string, fields: Record<string, unknown>) =>
     ...fields,
   });
 const end = (id: string, outcome = "pass", extra: Record<string, unknown> = {}) =>
-  JSON.stringify({ episode_id: id, meta: {}, outcome, timestamp: 9, type: "episode_end", ...extra });
+  JSON.stringify({
+    episode_id: id,
+    meta: {},
+    outcome,
+    timestamp: 9,
+    type: "episode_end",
+    ...extra,
+  });
 
 async function expectError(
   text: string,
@@ -103,11 +116,18 @@ describe("readTrace: bad input", () => {
   });
 
   test("a line that is not an object is an error", async () => {
-    await expectError(`[1,2]\n`, { line: 1, column: 1, message: /expected a JSON object, got array/ });
+    await expectError(`[1,2]\n`, {
+      line: 1,
+      column: 1,
+      message: /expected a JSON object, got array/,
+    });
   });
 
   test("a record without type or prompt is an error", async () => {
-    await expectError(`{"foo":1}\n`, { line: 1, message: /unrecognised record: no "type" field and no "prompt"/ });
+    await expectError(`{"foo":1}\n`, {
+      line: 1,
+      message: /unrecognised record: no "type" field and no "prompt"/,
+    });
   });
 
   test("an unknown type is a warning and is skipped; under strict it is an error", async () => {
@@ -120,7 +140,9 @@ describe("readTrace: bad input", () => {
       file: "t.jsonl",
       line: 2,
     }]);
-    await expectError(text, { line: 2, column: 9, message: /unknown event type "future_thing"/ }, { strict: true });
+    await expectError(text, { line: 2, column: 9, message: /unknown event type "future_thing"/ }, {
+      strict: true,
+    });
   });
 });
 
@@ -129,7 +151,10 @@ describe("readTrace: accepted input", () => {
     const big = "é".repeat(5 * 1024 * 1024);
     const text = `${start("e")}\n${step("e", 1, big)}\n${end("e")}\n`;
     const bytes = new TextEncoder().encode(text);
-    const chunks = Array.from({ length: Math.ceil(bytes.length / 65536) }, (_, i) => bytes.subarray(i * 65536, (i + 1) * 65536));
+    const chunks = Array.from(
+      { length: Math.ceil(bytes.length / 65536) },
+      (_, i) => bytes.subarray(i * 65536, (i + 1) * 65536),
+    );
     const { episodes } = await readTraceAll(chunks);
     assert.equal(episodes[0].output.length, big.length);
     assert.equal(episodes[0].output, big);
@@ -162,7 +187,11 @@ describe("readTrace: accepted input", () => {
       step("e", 1, ""),
       call("e", { args: { q: 1 }, meta: { tool_call_id: "c1" } }),
       call("e", { args: { q: 1 }, result: { ok: true }, meta: { tool_call_id: "c1", round: 0 } }),
-      call("e", { call_index: 1, error: "boom", meta: { tool_call_id: "c2", error_type: "TypeError" } }),
+      call("e", {
+        call_index: 1,
+        error: "boom",
+        meta: { tool_call_id: "c2", error_type: "TypeError" },
+      }),
       end("e"),
     ].join("\n") + "\n";
     const { episodes } = await readTraceAll(text);
@@ -177,8 +206,22 @@ describe("readTrace: accepted input", () => {
 
   test("reads V1 records and loose legacy lines as one-step episodes", async () => {
     const text = [
-      JSON.stringify({ schema_version: 1, type: "assay.trace", request_id: "r1", prompt: "p1", response: "a1", model: "gpt-4o", meta: { test_id: "t1" } }),
-      JSON.stringify({ schema_version: 1, type: "verdict.trace", request_id: "r2", prompt: "p2", response: "a2" }),
+      JSON.stringify({
+        schema_version: 1,
+        type: "assay.trace",
+        request_id: "r1",
+        prompt: "p1",
+        response: "a1",
+        model: "gpt-4o",
+        meta: { test_id: "t1" },
+      }),
+      JSON.stringify({
+        schema_version: 1,
+        type: "verdict.trace",
+        request_id: "r2",
+        prompt: "p2",
+        response: "a2",
+      }),
       JSON.stringify({ prompt: "p3", text: "a3", test_id: "t3" }),
       JSON.stringify({ prompt: "p4", response: "a4" }),
     ].join("\n") + "\n";
@@ -196,7 +239,9 @@ describe("readTrace: accepted input", () => {
   });
 
   test("uses final_output, then the last model text, then gen_ai.completion", async () => {
-    const a = `${start("a")}\n${step("a", 1, "x")}\n${end("a", "pass", { final_output: "final" })}\n`;
+    const a = `${start("a")}\n${step("a", 1, "x")}\n${
+      end("a", "pass", { final_output: "final" })
+    }\n`;
     const b = `${start("b")}\n${step("b", 1, "first")}\n${step("b", 2, "")}\n${end("b")}\n`;
     const c = `${start("c", "p", { "gen_ai.completion": "from meta" })}\n${end("c")}\n`;
     const out = async (t: string) => (await readTraceAll(t)).episodes[0].output;
@@ -206,7 +251,10 @@ describe("readTrace: accepted input", () => {
   });
 
   test("interleaved episodes are separated; each comes out when it ends", async () => {
-    const text = [start("a"), start("b"), step("b", 1, "B"), step("a", 1, "A"), end("b"), end("a")].join("\n") + "\n";
+    const text =
+      [start("a"), start("b"), step("b", 1, "B"), step("a", 1, "A"), end("b"), end("a")].join(
+        "\n",
+      ) + "\n";
     const { episodes } = await readTraceAll(text);
     assert.deepEqual(episodes.map((e) => [e.episodeId, e.output]), [["b", "B"], ["a", "A"]]);
   });
@@ -242,15 +290,20 @@ describe("readTrace: accepted input", () => {
     const bytes = new TextEncoder().encode(text);
     const expected = (await readTraceAll(text)).episodes;
     await fc.assert(
-      fc.asyncProperty(fc.uniqueArray(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 12 }), async (cuts) => {
-        const points = [0, ...cuts.sort((x, y) => x - y), bytes.length];
-        const chunks = points.slice(1).map((p, i) => bytes.subarray(points[i], p));
-        const warnings: TraceWarning[] = [];
-        const got: Episode[] = [];
-        for await (const ep of readTrace(chunks, { onWarning: (w) => warnings.push(w) })) got.push(ep);
-        assert.deepEqual(got, expected);
-        assert.deepEqual(warnings, []);
-      }),
+      fc.asyncProperty(
+        fc.uniqueArray(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 12 }),
+        async (cuts) => {
+          const points = [0, ...cuts.sort((x, y) => x - y), bytes.length];
+          const chunks = points.slice(1).map((p, i) => bytes.subarray(points[i], p));
+          const warnings: TraceWarning[] = [];
+          const got: Episode[] = [];
+          for await (const ep of readTrace(chunks, { onWarning: (w) => warnings.push(w) })) {
+            got.push(ep);
+          }
+          assert.deepEqual(got, expected);
+          assert.deepEqual(warnings, []);
+        },
+      ),
       { numRuns: 100, seed: 7 },
     );
   });

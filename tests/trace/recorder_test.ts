@@ -2,24 +2,53 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { EpisodeRecorder, FrozenClock, readTraceAll, SDK_NAME, SDK_VERSION, TraceWriter } from "../../mod.ts";
+import {
+  EpisodeRecorder,
+  FrozenClock,
+  readTraceAll,
+  SDK_NAME,
+  SDK_VERSION,
+  TraceWriter,
+} from "../../mod.ts";
 import { assertGolden, PY_FIXTURES, tempDir } from "../_helpers.ts";
 
 /** A recorder session that touches every event type, sorting corner cases and raw unicode. */
 async function recordSession(path: string): Promise<string> {
   const writer = new TraceWriter(path, { mode: "truncate" });
   const clock = new FrozenClock(1_700_000_000_000, 1);
-  await EpisodeRecorder.run({ writer, episodeId: "golden_1", testId: "golden_check", clock }, async (rec) => {
-    await rec.start({ prompt: "Wetter in München? ☀️ 𝄞", meta: { "10": "ten", "9": "nine", "b": { "z": 1, "a": [3, { "y": 0, "x": null }] } } });
-    const s1 = await rec.modelStep({
-      content: "",
-      meta: { "gen_ai.request.model": "gpt-4o", "gen_ai.usage": { total_tokens: 17, prompt_tokens: 10 }, round: 0 },
-    });
-    await rec.toolCall({ stepId: s1, toolName: "GetWeather", args: { location: "München" }, result: { temp: 22, "unit": "°C" }, toolCallId: "call_1" });
-    await rec.toolCall({ stepId: s1, toolName: "Missing", args: { "_raw": "{bad" }, error: "NO_EXECUTOR", meta: { error_type: "ConfigurationError" } });
-    await rec.step({ kind: "tool", name: "agent", content: "thinking\nline two\t\"quoted\"" });
-    await rec.modelStep({ content: "Sonnig, 22°C 🌞", meta: { "gen_ai.finish_reason": "stop" } });
-  });
+  await EpisodeRecorder.run(
+    { writer, episodeId: "golden_1", testId: "golden_check", clock },
+    async (rec) => {
+      await rec.start({
+        prompt: "Wetter in München? ☀️ 𝄞",
+        meta: { "10": "ten", "9": "nine", "b": { "z": 1, "a": [3, { "y": 0, "x": null }] } },
+      });
+      const s1 = await rec.modelStep({
+        content: "",
+        meta: {
+          "gen_ai.request.model": "gpt-4o",
+          "gen_ai.usage": { total_tokens: 17, prompt_tokens: 10 },
+          round: 0,
+        },
+      });
+      await rec.toolCall({
+        stepId: s1,
+        toolName: "GetWeather",
+        args: { location: "München" },
+        result: { temp: 22, "unit": "°C" },
+        toolCallId: "call_1",
+      });
+      await rec.toolCall({
+        stepId: s1,
+        toolName: "Missing",
+        args: { "_raw": "{bad" },
+        error: "NO_EXECUTOR",
+        meta: { error_type: "ConfigurationError" },
+      });
+      await rec.step({ kind: "tool", name: "agent", content: 'thinking\nline two\t"quoted"' });
+      await rec.modelStep({ content: "Sonnig, 22°C 🌞", meta: { "gen_ai.finish_reason": "stop" } });
+    },
+  );
   await assert.rejects(
     EpisodeRecorder.run({ writer, episodeId: "golden_2", clock }, async (rec) => {
       await rec.start({ prompt: "fails" });
@@ -78,16 +107,27 @@ describe("EpisodeRecorder", () => {
       const path = join(dir.path, "13.jsonl");
       const writer = new TraceWriter(path, { mode: "truncate" });
       await EpisodeRecorder.run(
-        { writer, episodeId: "mcp_demo", testId: "mcp_demo", clock: new FrozenClock(1_700_000_000_000, 1) },
+        {
+          writer,
+          episodeId: "mcp_demo",
+          testId: "mcp_demo",
+          clock: new FrozenClock(1_700_000_000_000, 1),
+        },
         async (rec) => {
           await rec.start({ prompt: "demo_user_prompt" });
           await rec.step({ content: "ok" });
-          await rec.toolCall({ toolName: "ApplyDiscount", args: { percent: 50 }, result: { value: "denied" } });
+          await rec.toolCall({
+            toolName: "ApplyDiscount",
+            args: { percent: 50 },
+            result: { value: "denied" },
+          });
         },
       );
       await writer.close();
       const ours = (await readFile(path, "utf8")).split("\n");
-      const python = (await readFile(join(PY_FIXTURES, "13_manual_recorder.jsonl"), "utf8")).split("\n");
+      const python = (await readFile(join(PY_FIXTURES, "13_manual_recorder.jsonl"), "utf8")).split(
+        "\n",
+      );
       assert.equal(ours.length, python.length);
       const strip = (line: string) => {
         if (!line) return line;

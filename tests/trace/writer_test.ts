@@ -40,7 +40,9 @@ describe("TraceWriter", () => {
   test("writes to a WritableStream, one whole line per event", async () => {
     const chunks: string[] = [];
     const decoder = new TextDecoder();
-    const stream = new WritableStream<Uint8Array>({ write: (c) => void chunks.push(decoder.decode(c)) });
+    const stream = new WritableStream<Uint8Array>({
+      write: (c) => void chunks.push(decoder.decode(c)),
+    });
     const w = new TraceWriter(stream);
     await w.write({ b: 2, a: 1 });
     await w.close();
@@ -65,7 +67,10 @@ describe("TraceWriter", () => {
     const chunks: Uint8Array[] = [];
     const w = new TraceWriter(new WritableStream({ write: (c) => void chunks.push(c) }));
     await w.close();
-    await assert.rejects(w.write({ a: 1 }), (err: Error & { code?: string }) => err.code === "E_WRITER");
+    await assert.rejects(
+      w.write({ a: 1 }),
+      (err: Error & { code?: string }) => err.code === "E_WRITER",
+    );
   });
 
   test("reports an unwritable path as E_WRITER with the path, not a crash", async () => {
@@ -88,9 +93,12 @@ describe("TraceWriter", () => {
   test("applies redaction to a copy just before serialisation", async () => {
     const chunks: string[] = [];
     const decoder = new TextDecoder();
-    const w = new TraceWriter(new WritableStream<Uint8Array>({ write: (c) => void chunks.push(decoder.decode(c)) }), {
-      redact: (e) => ({ ...e, secret: "[REDACTED]" }),
-    });
+    const w = new TraceWriter(
+      new WritableStream<Uint8Array>({ write: (c) => void chunks.push(decoder.decode(c)) }),
+      {
+        redact: (e) => ({ ...e, secret: "[REDACTED]" }),
+      },
+    );
     const event = { secret: "hunter2" };
     await w.write(event);
     await w.close();
@@ -107,15 +115,26 @@ describe("TraceWriter", () => {
       const clock = new FrozenClock(0, 1);
       const long = "x".repeat(20_000); // long lines make any interleaving visible
       await Promise.all(
-        Array.from({ length: 50 }, (_, i) =>
-          EpisodeRecorder.run({ writer, episodeId: `ep_${i}`, testId: `t_${i}`, clock }, async (rec) => {
-            await rec.start({ prompt: `prompt ${i}` });
-            for (let s = 0; s < 5; s++) {
-              const step = await rec.modelStep({ content: `${i}:${s}:${long}` });
-              await rec.toolCall({ stepId: step, toolName: "Tool", args: { i, s }, result: { ok: i } });
-              await new Promise((r) => setTimeout(r, (i * 7 + s) % 3));
-            }
-          })),
+        Array.from(
+          { length: 50 },
+          (_, i) =>
+            EpisodeRecorder.run(
+              { writer, episodeId: `ep_${i}`, testId: `t_${i}`, clock },
+              async (rec) => {
+                await rec.start({ prompt: `prompt ${i}` });
+                for (let s = 0; s < 5; s++) {
+                  const step = await rec.modelStep({ content: `${i}:${s}:${long}` });
+                  await rec.toolCall({
+                    stepId: step,
+                    toolName: "Tool",
+                    args: { i, s },
+                    result: { ok: i },
+                  });
+                  await new Promise((r) => setTimeout(r, (i * 7 + s) % 3));
+                }
+              },
+            ),
+        ),
       );
       await writer.close();
       const text = await readFile(path, "utf8");
