@@ -1,7 +1,8 @@
 /**
  * A fake OpenAI-compatible server for tests, examples and benchmarks: a
  * loopback HTTP server (`node:http`, which Deno, Bun and Node all provide)
- * that answers `POST /v1/chat/completions` with scripted responses, JSON or
+ * that answers `POST /v1/chat/completions` (and `POST /v1/embeddings`, for
+ * the gate's live embedder) with scripted responses, JSON or
  * server-sent events, so the real `openai` client can be driven offline.
  *
  * @module
@@ -237,7 +238,9 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       };
       const index = count++;
       if (keep) requests.push(request);
-      if (req.method !== "POST" || !request.path.endsWith("/chat/completions")) {
+      const routed = request.path.endsWith("/chat/completions") ||
+        request.path.endsWith("/embeddings");
+      if (req.method !== "POST" || !routed) {
         sendJson(res, 404, {
           error: { message: `fake server: no route for ${req.method} ${request.path}` },
         });
