@@ -31,27 +31,54 @@ export function parseFlags(
   flags: Record<string, FlagSpec>,
 ): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
   const options: Record<string, { type: "string" | "boolean"; short?: string }> = {};
-  for (const [name, f] of Object.entries(flags)) options[name] = f.short ? { type: f.type, short: f.short } : { type: f.type };
+  for (const [name, f] of Object.entries(flags)) {
+    options[name] = f.short ? { type: f.type, short: f.short } : { type: f.type };
+  }
   options.help = { type: "boolean", short: "h" };
   try {
-    const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({
+      args,
+      options,
+      allowPositionals: true,
+      strict: true,
+    });
     return { values: values as Record<string, string | boolean | undefined>, positionals };
   } catch (err) {
     const msg = (err as Error).message;
     const m = /option '(-{1,2}[^' ]+)/.exec(msg);
     const opt = m?.[1] ?? "";
-    const hint = opt.startsWith("--") ? didYouMean(opt.slice(2), Object.keys(options)).replace(/"/g, "") : "";
-    throw new UsageError(msg.replace(/\. To specify a positional argument.*$/s, "") + hint.replace("(did you mean ", "(did you mean --"));
+    const hint = opt.startsWith("--")
+      ? didYouMean(opt.slice(2), Object.keys(options)).replace(/"/g, "")
+      : "";
+    throw new UsageError(
+      msg.replace(/\. To specify a positional argument.*$/s, "") +
+        hint.replace("(did you mean ", "(did you mean --"),
+    );
   }
 }
 
 /** The `--help` text of a command. */
-export function commandHelp(usage: string, summary: string, flags: Record<string, FlagSpec>): string {
+export function commandHelp(
+  usage: string,
+  summary: string,
+  flags: Record<string, FlagSpec>,
+): string {
   const rows = Object.entries(flags).map(([name, f]) => {
-    const left = `${f.short ? `-${f.short}, ` : "    "}--${name}${f.type === "string" ? ` ${f.value ?? "VALUE"}` : ""}`;
+    const left = `${f.short ? `-${f.short}, ` : "    "}--${name}${
+      f.type === "string" ? ` ${f.value ?? "VALUE"}` : ""
+    }`;
     return `  ${left.padEnd(30)} ${f.help}`;
   });
-  return [`Usage: ${usage}`, "", summary, "", "Options:", ...rows, `  ${"-h, --help".padEnd(30)} show this help`, ""].join(
+  return [
+    `Usage: ${usage}`,
+    "",
+    summary,
+    "",
+    "Options:",
+    ...rows,
+    `  ${"-h, --help".padEnd(30)} show this help`,
+    "",
+  ].join(
     "\n",
   );
 }
@@ -80,7 +107,10 @@ export async function readText(io: CliIo, path: string, what: string): Promise<s
 }
 
 /** Read and validate a config file (schema files relative to it). */
-export async function loadConfig(io: CliIo, path: string): Promise<{ config: GateConfig; bytes: Uint8Array }> {
+export async function loadConfig(
+  io: CliIo,
+  path: string,
+): Promise<{ config: GateConfig; bytes: Uint8Array }> {
   const text = await readText(io, path, "config file");
   const { parseConfig } = await import("../gate/config.ts");
   const dir = dirname(resolvePath(io, path));
@@ -91,7 +121,13 @@ export async function loadConfig(io: CliIo, path: string): Promise<{ config: Gat
   return { config, bytes: new TextEncoder().encode(text) };
 }
 
-const USAGE_CODES = new Set(["E_CFG_PARSE", "E_CFG_SCHEMA", "E_PATH_NOT_FOUND", "E_TRACE_INVALID", "E_BASE_MISMATCH"]);
+const USAGE_CODES = new Set([
+  "E_CFG_PARSE",
+  "E_CFG_SCHEMA",
+  "E_PATH_NOT_FOUND",
+  "E_TRACE_INVALID",
+  "E_BASE_MISMATCH",
+]);
 
 /**
  * Print an expected error as `[E_CODE] message` plus a fix hint (never a
@@ -104,10 +140,14 @@ export function reportError(io: CliIo, err: unknown): number | undefined {
     return EXIT.usage;
   }
   if (err instanceof TraceSyntaxError) {
-    const issues = (err as { issues?: { path: string; message: string; line: number; column: number; code: string }[] })
+    const issues = (err as {
+      issues?: { path: string; message: string; line: number; column: number; code: string }[];
+    })
       .issues;
     if (issues) {
-      for (const i of issues) io.stderr(`[${i.code}] ${err.file}:${i.line}:${i.column}: ${i.path}: ${i.message}\n`);
+      for (const i of issues) {
+        io.stderr(`[${i.code}] ${err.file}:${i.line}:${i.column}: ${i.path}: ${i.message}\n`);
+      }
     } else {
       io.stderr(`[${err.code}] ${err.message}\n`);
       if (err.excerpt) io.stderr(`  | ${err.excerpt}\n`);
@@ -122,7 +162,11 @@ export function reportError(io: CliIo, err: unknown): number | undefined {
   const code = (err as { code?: unknown })?.code;
   if (typeof code === "string" && /^E[A-Z]+$/.test(code)) {
     // An operating-system I/O error (EACCES, ENOSPC, ...): infrastructure.
-    io.stderr(`[E_IO] ${(err as Error).message}\n  fix: check permissions and free space of the paths given\n`);
+    io.stderr(
+      `[E_IO] ${
+        (err as Error).message
+      }\n  fix: check permissions and free space of the paths given\n`,
+    );
     return EXIT.infra;
   }
   return undefined;

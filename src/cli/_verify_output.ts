@@ -7,7 +7,11 @@ export function printVerification(io: CliIo, v: TraceVerification, traceFile: st
   for (const w of v.warnings) io.stderr(`warning: ${w}\n`);
   for (const { testId, resolution: r } of v.tests) {
     if (r.ok) {
-      io.stdout(`ok     ${testId} -> episode ${JSON.stringify(r.episode.episodeId)} (${traceFile}:${r.episode.line}, by ${r.by.replace("_", " ")})\n`);
+      io.stdout(
+        `ok     ${testId} -> episode ${
+          JSON.stringify(r.episode.episodeId)
+        } (${traceFile}:${r.episode.line}, by ${r.by.replace("_", " ")})\n`,
+      );
     } else {
       io.stdout(`error  ${testId}\n`);
       io.stderr(`[${r.code}] ${r.message}\n  fix: ${r.hint}\n`);
@@ -15,6 +19,10 @@ export function printVerification(io: CliIo, v: TraceVerification, traceFile: st
   }
   const bad = v.tests.filter((t) => !t.resolution.ok).length;
   io.stdout(
-    `${v.tests.length - bad} of ${v.tests.length} test${v.tests.length === 1 ? "" : "s"} resolve to exactly one episode (${v.episodes} episode${v.episodes === 1 ? "" : "s"} in ${traceFile})\n`,
+    `${v.tests.length - bad} of ${v.tests.length} test${
+      v.tests.length === 1 ? "" : "s"
+    } resolve to exactly one episode (${v.episodes} episode${
+      v.episodes === 1 ? "" : "s"
+    } in ${traceFile})\n`,
   );
 }

@@ -19,18 +19,51 @@ import {
 
 const FLAGS: Record<string, FlagSpec> = {
   config: { type: "string", short: "c", value: "FILE", help: "the config (default assay.yaml)" },
-  "trace-file": { type: "string", short: "t", value: "FILE", help: "the recorded JSONL trace (required)" },
+  "trace-file": {
+    type: "string",
+    short: "t",
+    value: "FILE",
+    help: "the recorded JSONL trace (required)",
+  },
   "replay-strict": {
     type: "boolean",
     help: "no network; unknown events, duplicate episodes and missing scores are errors",
   },
-  db: { type: "string", value: "PATH", help: "SQLite history: a file or :memory: (default .assay/assay.db)" },
-  baseline: { type: "string", value: "FILE", help: "compare tool calls and scores with this baseline" },
-  "export-baseline": { type: "string", value: "FILE", help: "write this run's scores and episode signatures" },
-  junit: { type: "string", value: "FILE", help: "JUnit XML report (default .assay/reports/junit.xml)" },
-  sarif: { type: "string", value: "FILE", help: "SARIF 2.1.0 report (default .assay/reports/assay.sarif)" },
-  json: { type: "string", value: "FILE", help: "JSON run summary (default .assay/reports/run.json)" },
-  markdown: { type: "string", value: "FILE", help: "Markdown summary (default .assay/reports/summary.md)" },
+  db: {
+    type: "string",
+    value: "PATH",
+    help: "SQLite history: a file or :memory: (default .assay/assay.db)",
+  },
+  baseline: {
+    type: "string",
+    value: "FILE",
+    help: "compare tool calls and scores with this baseline",
+  },
+  "export-baseline": {
+    type: "string",
+    value: "FILE",
+    help: "write this run's scores and episode signatures",
+  },
+  junit: {
+    type: "string",
+    value: "FILE",
+    help: "JUnit XML report (default .assay/reports/junit.xml)",
+  },
+  sarif: {
+    type: "string",
+    value: "FILE",
+    help: "SARIF 2.1.0 report (default .assay/reports/assay.sarif)",
+  },
+  json: {
+    type: "string",
+    value: "FILE",
+    help: "JSON run summary (default .assay/reports/run.json)",
+  },
+  markdown: {
+    type: "string",
+    value: "FILE",
+    help: "Markdown summary (default .assay/reports/summary.md)",
+  },
 };
 
 const HELP = commandHelp(
@@ -62,9 +95,13 @@ async function ci(args: string[], io: CliIo): Promise<number> {
     io.stdout(HELP);
     return EXIT.ok;
   }
-  if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+  if (positionals.length) {
+    throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+  }
   const tracePath = values["trace-file"] as string | undefined;
-  if (!tracePath) throw new UsageError("--trace-file is required", "pass --trace-file traces/your_trace.jsonl");
+  if (!tracePath) {
+    throw new UsageError("--trace-file is required", "pass --trace-file traces/your_trace.jsonl");
+  }
   const configPath = (values.config as string | undefined) ?? "assay.yaml";
   const strict = values["replay-strict"] === true;
 
@@ -97,7 +134,8 @@ async function ci(args: string[], io: CliIo): Promise<number> {
   await saveToStore(io, (values.db as string | undefined) ?? ".assay/assay.db", run, episodes);
   const { writeReports } = await import("../report/write_reports.ts");
   const summaryEnv = io.env.GITHUB_STEP_SUMMARY;
-  const pathOf = (flag: string, name: string) => resolvePath(io, (values[flag] as string | undefined) ?? join(REPORTS, name));
+  const pathOf = (flag: string, name: string) =>
+    resolvePath(io, (values[flag] as string | undefined) ?? join(REPORTS, name));
   await writeReports(run, {
     junit: pathOf("junit", "junit.xml"),
     sarif: pathOf("sarif", "assay.sarif"),
@@ -156,6 +194,8 @@ function asDbError(err: unknown, what: string): AssayError {
 }
 
 async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
+  const digest = new Uint8Array(
+    await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>),
+  );
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }

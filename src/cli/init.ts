@@ -4,10 +4,22 @@ import { dirname } from "node:path";
 import { SDK_NAME, SDK_VERSION } from "../version.ts";
 import type { CliIo, Command } from "./io.ts";
 import { EXIT } from "./run.ts";
-import { commandHelp, type FlagSpec, parseFlags, reportError, resolvePath, UsageError } from "./_common.ts";
+import {
+  commandHelp,
+  type FlagSpec,
+  parseFlags,
+  reportError,
+  resolvePath,
+  UsageError,
+} from "./_common.ts";
 
 const FLAGS: Record<string, FlagSpec> = {
-  config: { type: "string", short: "c", value: "FILE", help: "where to write the config (default assay.yaml)" },
+  config: {
+    type: "string",
+    short: "c",
+    value: "FILE",
+    help: "where to write the config (default assay.yaml)",
+  },
   "trace-file": {
     type: "string",
     short: "t",
@@ -114,7 +126,9 @@ export const command: Command = {
         io.stdout(HELP);
         return EXIT.ok;
       }
-      if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+      if (positionals.length) {
+        throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+      }
       const configPath = (values.config as string | undefined) ?? "assay.yaml";
       const tracePath = (values["trace-file"] as string | undefined) ?? "traces/quickstart.jsonl";
       const workflowPath = (values.workflow as string | undefined) ?? ".github/workflows/assay.yml";
@@ -127,7 +141,9 @@ export const command: Command = {
         for (const f of files) if (await exists(resolvePath(io, f.path))) taken.push(f.path);
         if (taken.length) {
           throw new UsageError(
-            `${taken.join(" and ")} already exist${taken.length === 1 ? "s" : ""}; nothing was written`,
+            `${taken.join(" and ")} already exist${
+              taken.length === 1 ? "s" : ""
+            }; nothing was written`,
             "pass --force to overwrite, or --config/--workflow to write elsewhere",
           );
         }

@@ -1,12 +1,25 @@
 // `assay trace verify`: every config test resolves to exactly one episode.
 import type { CliIo, Command } from "./io.ts";
 import { EXIT } from "./run.ts";
-import { commandHelp, type FlagSpec, loadConfig, parseFlags, reportError, resolvePath, UsageError } from "./_common.ts";
+import {
+  commandHelp,
+  type FlagSpec,
+  loadConfig,
+  parseFlags,
+  reportError,
+  resolvePath,
+  UsageError,
+} from "./_common.ts";
 import { printVerification } from "./_verify_output.ts";
 
 const FLAGS: Record<string, FlagSpec> = {
   config: { type: "string", short: "c", value: "FILE", help: "the config (default assay.yaml)" },
-  "trace-file": { type: "string", short: "t", value: "FILE", help: "the trace (or give it as the argument)" },
+  "trace-file": {
+    type: "string",
+    short: "t",
+    value: "FILE",
+    help: "the trace (or give it as the argument)",
+  },
   "replay-strict": { type: "boolean", help: "unknown event types are errors" },
 };
 
@@ -28,7 +41,10 @@ export const command: Command = {
         return sub === undefined ? EXIT.usage : EXIT.ok;
       }
       if (sub !== "verify") {
-        throw new UsageError(`unknown subcommand "trace ${sub}"`, "the trace command has one subcommand: assay trace verify");
+        throw new UsageError(
+          `unknown subcommand "trace ${sub}"`,
+          "the trace command has one subcommand: assay trace verify",
+        );
       }
       const { values, positionals } = parseFlags(rest, FLAGS);
       if (values.help) {
@@ -36,11 +52,19 @@ export const command: Command = {
         return EXIT.ok;
       }
       const tracePath = (values["trace-file"] as string | undefined) ?? positionals[0];
-      if (!tracePath) throw new UsageError("no trace given", "assay trace verify --config assay.yaml traces/t.jsonl");
+      if (!tracePath) {
+        throw new UsageError(
+          "no trace given",
+          "assay trace verify --config assay.yaml traces/t.jsonl",
+        );
+      }
       if (positionals.length > (values["trace-file"] ? 0 : 1)) {
         throw new UsageError(`unexpected argument ${JSON.stringify(positionals.at(-1))}`);
       }
-      const { config } = await loadConfig(io, (values.config as string | undefined) ?? "assay.yaml");
+      const { config } = await loadConfig(
+        io,
+        (values.config as string | undefined) ?? "assay.yaml",
+      );
       const [{ verifyTrace }, { fileChunks }] = await Promise.all([
         import("../gate/verify.ts"),
         import("../runtime/file_source.ts"),

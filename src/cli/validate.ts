@@ -1,12 +1,25 @@
 // `assay validate`: config (and optionally trace) checks without running the tests.
 import type { CliIo, Command } from "./io.ts";
 import { EXIT } from "./run.ts";
-import { commandHelp, type FlagSpec, loadConfig, parseFlags, reportError, resolvePath, UsageError } from "./_common.ts";
+import {
+  commandHelp,
+  type FlagSpec,
+  loadConfig,
+  parseFlags,
+  reportError,
+  resolvePath,
+  UsageError,
+} from "./_common.ts";
 import { printVerification } from "./_verify_output.ts";
 
 const FLAGS: Record<string, FlagSpec> = {
   config: { type: "string", short: "c", value: "FILE", help: "the config (default assay.yaml)" },
-  "trace-file": { type: "string", short: "t", value: "FILE", help: "also check that every test resolves in this trace" },
+  "trace-file": {
+    type: "string",
+    short: "t",
+    value: "FILE",
+    help: "also check that every test resolves in this trace",
+  },
   "replay-strict": { type: "boolean", help: "read the trace as assay ci --replay-strict does" },
 };
 
@@ -27,15 +40,21 @@ export const command: Command = {
         io.stdout(HELP);
         return EXIT.ok;
       }
-      if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+      if (positionals.length) {
+        throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+      }
       const configPath = (values.config as string | undefined) ?? "assay.yaml";
       const { config } = await loadConfig(io, configPath);
       const expectations = config.tests.reduce((n, t) => n + t.expected.length, 0);
       const assertions = config.tests.reduce((n, t) => n + t.assertions.length, 0);
       io.stdout(
-        `config ${configPath} is valid: suite ${JSON.stringify(config.suite)}, ${config.tests.length} test${
+        `config ${configPath} is valid: suite ${
+          JSON.stringify(config.suite)
+        }, ${config.tests.length} test${
           config.tests.length === 1 ? "" : "s"
-        }, ${expectations} expectation${expectations === 1 ? "" : "s"}, ${assertions} assertion${assertions === 1 ? "" : "s"}\n`,
+        }, ${expectations} expectation${expectations === 1 ? "" : "s"}, ${assertions} assertion${
+          assertions === 1 ? "" : "s"
+        }\n`,
       );
       const tracePath = values["trace-file"] as string | undefined;
       if (!tracePath) return EXIT.ok;

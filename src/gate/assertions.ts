@@ -69,9 +69,13 @@ export function evaluateAssertion(assertion: Assertion, episode: Episode): Check
       return {
         ...base,
         passed,
-        message: passed ? `tool sequence ${toolList(names)}` : `expected tool sequence ${toolList(want)}${
-          assertion.allowOtherTools ? " (in this order, other tools allowed in between)" : " (exactly, no other tools)"
-        }; the trace had ${toolList(names)}`,
+        message: passed
+          ? `tool sequence ${toolList(names)}`
+          : `expected tool sequence ${toolList(want)}${
+            assertion.allowOtherTools
+              ? " (in this order, other tools allowed in between)"
+              : " (exactly, no other tools)"
+          }; the trace had ${toolList(names)}`,
         expected: toolList(want),
         actual: toolList(names),
       };
@@ -84,9 +88,9 @@ export function evaluateAssertion(assertion: Assertion, episode: Episode): Check
         passed,
         message: passed
           ? `${n} step${n === 1 ? "" : "s"} (at most ${assertion.max} allowed)`
-          : `expected at most ${assertion.max} step${assertion.max === 1 ? "" : "s"}; the trace had ${n} (${
-            episode.steps.map((s) => s.stepId).join(", ")
-          })`,
+          : `expected at most ${assertion.max} step${
+            assertion.max === 1 ? "" : "s"
+          }; the trace had ${n} (${episode.steps.map((s) => s.stepId).join(", ")})`,
         expected: `<= ${assertion.max} steps`,
         actual: `${n} steps`,
       };

@@ -95,21 +95,33 @@ export function parseBaseline(text: string, file: string): Baseline {
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw new AssayError("E_BASE_MISMATCH", `baseline ${quote(file)} is not valid JSON: ${(err as Error).message}`, {
-      hint: "write it with assay ci --export-baseline FILE",
-    });
+    throw new AssayError(
+      "E_BASE_MISMATCH",
+      `baseline ${quote(file)} is not valid JSON: ${(err as Error).message}`,
+      {
+        hint: "write it with assay ci --export-baseline FILE",
+      },
+    );
   }
   const b = data as Partial<Baseline> | null;
   if (!b || b.assay_baseline !== 1 || typeof b.tests !== "object" || b.tests === null) {
-    throw new AssayError("E_BASE_MISMATCH", `${quote(file)} is not an Assay baseline (no "assay_baseline": 1)`, {
-      hint: "write it with assay ci --export-baseline FILE",
-    });
+    throw new AssayError(
+      "E_BASE_MISMATCH",
+      `${quote(file)} is not an Assay baseline (no "assay_baseline": 1)`,
+      {
+        hint: "write it with assay ci --export-baseline FILE",
+      },
+    );
   }
   return b as Baseline;
 }
 
 /** Compare two JSON values; every differing leaf with its path. */
-export function diffValues(oldValue: unknown, newValue: unknown, path: (string | number)[] = []): ValueDiff[] {
+export function diffValues(
+  oldValue: unknown,
+  newValue: unknown,
+  path: (string | number)[] = [],
+): ValueDiff[] {
   if (sameJson(oldValue, newValue)) return [];
   const bothObjects = isPlainObject(oldValue) && isPlainObject(newValue);
   const bothArrays = Array.isArray(oldValue) && Array.isArray(newValue);
@@ -117,9 +129,11 @@ export function diffValues(oldValue: unknown, newValue: unknown, path: (string |
     const out: ValueDiff[] = [];
     const keys = new Set([...Object.keys(oldValue), ...Object.keys(newValue)]);
     for (const k of [...keys].sort()) {
-      if (!(k in newValue)) out.push({ path: formatPath([...path, k]), old: canonicalJson(oldValue[k]) });
-      else if (!(k in oldValue)) out.push({ path: formatPath([...path, k]), new: canonicalJson(newValue[k]) });
-      else out.push(...diffValues(oldValue[k], newValue[k], [...path, k]));
+      if (!(k in newValue)) {
+        out.push({ path: formatPath([...path, k]), old: canonicalJson(oldValue[k]) });
+      } else if (!(k in oldValue)) {
+        out.push({ path: formatPath([...path, k]), new: canonicalJson(newValue[k]) });
+      } else out.push(...diffValues(oldValue[k], newValue[k], [...path, k]));
     }
     return out;
   }
@@ -152,7 +166,9 @@ export function compareWithBaseline(
     out.push({
       kind: "baseline",
       passed: false,
-      message: `tool sequence changed against the baseline: was [${oldNames.join(", ")}], now [${newNames.join(", ")}]`,
+      message: `tool sequence changed against the baseline: was [${oldNames.join(", ")}], now [${
+        newNames.join(", ")
+      }]`,
       expected: `[${oldNames.join(", ")}]`,
       actual: `[${newNames.join(", ")}]`,
     });
@@ -162,7 +178,11 @@ export function compareWithBaseline(
       const now = current.signature.toolCalls[i];
       if (old.args === now.args) return;
       for (const d of diffValues(JSON.parse(old.args), JSON.parse(now.args))) {
-        const path = d.path === "(root)" ? "args" : d.path.startsWith("[") ? `args${d.path}` : `args.${d.path}`;
+        const path = d.path === "(root)"
+          ? "args"
+          : d.path.startsWith("[")
+          ? `args${d.path}`
+          : `args.${d.path}`;
         diffs.push(`${old.name} call #${i + 1} ${formatDiff({ ...d, path })}`);
       }
     });
@@ -184,7 +204,9 @@ export function compareWithBaseline(
         kind: "baseline",
         passed: false,
         score: now,
-        message: `score ${name} dropped from ${was.toFixed(3)} to ${now.toFixed(3)} (more than max_drop ${maxDrop})`,
+        message: `score ${name} dropped from ${was.toFixed(3)} to ${
+          now.toFixed(3)
+        } (more than max_drop ${maxDrop})`,
         expected: `>= ${(was - maxDrop).toFixed(3)}`,
         actual: now.toFixed(3),
       });

@@ -82,7 +82,12 @@ export type Expectation =
   & (
     | { type: "must_contain"; values: string[] }
     | { type: "must_not_contain"; values: string[] }
-    | { type: "regex_match" | "regex_not_match"; pattern: string; flags: RegexFlag[]; regex: RegExp }
+    | {
+      type: "regex_match" | "regex_not_match";
+      pattern: string;
+      flags: RegexFlag[];
+      regex: RegExp;
+    }
     | { type: "json_schema"; schema: unknown; validator: z.ZodType }
     | { type: "args_valid"; schemas: Record<string, { schema: unknown; validator: z.ZodType }> }
     | { type: "sequence_valid"; sequence?: string[]; rules: SequenceRule[] }
@@ -181,7 +186,9 @@ const EXPECTED_SHAPES = {
     json_schema: z.union([z.record(z.string(), z.unknown()), z.string(), z.boolean()]).optional(),
     schema_file: nonEmpty.optional(),
   },
-  args_valid: { schema: z.record(z.string(), z.union([z.record(z.string(), z.unknown()), z.boolean()])) },
+  args_valid: {
+    schema: z.record(z.string(), z.union([z.record(z.string(), z.unknown()), z.boolean()])),
+  },
   sequence_valid: {
     sequence: strList.optional(),
     rules: z.array(z.discriminatedUnion("type", [
@@ -199,7 +206,10 @@ const EXPECTED_SHAPES = {
 const ASSERTION_SHAPES = {
   trace_must_call_tool: { tool: nonEmpty, min_calls: z.int().min(1).optional() },
   trace_must_not_call_tool: { tool: nonEmpty },
-  trace_tool_sequence: { sequence: z.array(nonEmpty).min(1), allow_other_tools: z.boolean().optional() },
+  trace_tool_sequence: {
+    sequence: z.array(nonEmpty).min(1),
+    allow_other_tools: z.boolean().optional(),
+  },
   trace_max_steps: { max: z.int().min(0) },
 } as const;
 
@@ -315,25 +325,37 @@ function knownKeys(schema: z.ZodType, path: readonly PathPart[], data: unknown):
   const unwrap = (t: z.ZodType): z.ZodType => {
     let cur = t;
     for (;;) {
-      const def = (cur as unknown as { _zod: { def: { type: string; innerType?: z.ZodType } } })._zod.def;
-      if ((def.type === "optional" || def.type === "default" || def.type === "nullable") && def.innerType) {
+      const def =
+        (cur as unknown as { _zod: { def: { type: string; innerType?: z.ZodType } } })._zod.def;
+      if (
+        (def.type === "optional" || def.type === "default" || def.type === "nullable") &&
+        def.innerType
+      ) {
         cur = def.innerType;
       } else return cur;
     }
   };
   const pick = (t: z.ZodType, value: unknown): z.ZodType | undefined => {
     const u = unwrap(t);
-    const def = (u as unknown as { _zod: { def: { type: string; options?: z.ZodType[] } } })._zod.def;
+    const def =
+      (u as unknown as { _zod: { def: { type: string; options?: z.ZodType[] } } })._zod.def;
     if (def.type !== "union" || !def.options) return u;
     for (const o of def.options) {
       const ou = unwrap(o);
-      const od = (ou as unknown as { _zod: { def: { type: string; shape?: Record<string, z.ZodType> } } })._zod.def;
+      const od =
+        (ou as unknown as { _zod: { def: { type: string; shape?: Record<string, z.ZodType> } } })
+          ._zod.def;
       if (Array.isArray(value) && od.type === "array") return ou;
       if (value && typeof value === "object" && !Array.isArray(value)) {
         if (od.type === "object") {
           const lit = od.shape?.type;
           const want = (value as Record<string, unknown>).type;
-          if (!lit || (lit as unknown as { _zod: { def: { values: unknown[] } } })._zod.def.values?.includes(want)) {
+          if (
+            !lit ||
+            (lit as unknown as { _zod: { def: { values: unknown[] } } })._zod.def.values?.includes(
+              want,
+            )
+          ) {
             return ou;
           }
         }
@@ -349,7 +371,9 @@ function knownKeys(schema: z.ZodType, path: readonly PathPart[], data: unknown):
     if (!s) return [];
     s = pick(s, d);
     if (!s) return [];
-    const def = (s as unknown as { _zod: { def: { type: string; shape?: Record<string, z.ZodType>; element?: z.ZodType } } })
+    const def = (s as unknown as {
+      _zod: { def: { type: string; shape?: Record<string, z.ZodType>; element?: z.ZodType } };
+    })
       ._zod.def;
     if (part === null) return def.type === "object" && def.shape ? Object.keys(def.shape) : [];
     if (def.type === "object" && def.shape && typeof part === "string") {
@@ -381,25 +405,43 @@ function valueAt(data: unknown, path: readonly PathPart[]): unknown {
 function issuesFromZod(err: z.ZodError, data: unknown, at: Locator): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   const push = (path: PathPart[], message: string, key = false) =>
-    out.push({ path: formatConfigPath(path), message, ...pos(at.loc(path, key)), code: "E_CFG_SCHEMA" });
+    out.push({
+      path: formatConfigPath(path),
+      message,
+      ...pos(at.loc(path, key)),
+      code: "E_CFG_SCHEMA",
+    });
   for (const { issue, path } of flattenUnions(err.issues, [])) {
     const value = valueAt(data, path);
     if (issue.code === "unrecognized_keys") {
       const known = knownKeys(RawConfig, path, data);
       for (const k of issue.keys) {
-        push([...path, k], `unknown key ${JSON.stringify(k)}${didYouMean(k, known)}; allowed: ${known.join(", ")}`, true);
+        push(
+          [...path, k],
+          `unknown key ${JSON.stringify(k)}${didYouMean(k, known)}; allowed: ${known.join(", ")}`,
+          true,
+        );
       }
-    } else if (issue.code === "invalid_union" && (issue as { note?: string }).note === "No matching discriminator") {
+    } else if (
+      issue.code === "invalid_union" &&
+      (issue as { note?: string }).note === "No matching discriminator"
+    ) {
       const isAssertion = path.includes("assertions");
       const isRule = path.includes("rules");
-      const allowed = isRule ? ["require", "before", "blocklist"] : isAssertion ? ASSERTION_TYPES : EXPECTATION_TYPES;
+      const allowed = isRule
+        ? ["require", "before", "blocklist"]
+        : isAssertion
+        ? ASSERTION_TYPES
+        : EXPECTATION_TYPES;
       const objPath = path.at(-1) === "type" ? path.slice(0, -1) : path;
       const t = (valueAt(data, objPath) as Record<string, unknown> | undefined)?.type;
       if (t === undefined) push(objPath, `missing "type" (one of: ${allowed.join(", ")})`);
       else {
         push(
           [...objPath, "type"],
-          `unknown type ${quote(t)}${typeof t === "string" ? didYouMean(t, allowed) : ""}; allowed: ${allowed.join(", ")}`,
+          `unknown type ${quote(t)}${
+            typeof t === "string" ? didYouMean(t, allowed) : ""
+          }; allowed: ${allowed.join(", ")}`,
         );
       }
     } else if (issue.code === "invalid_type" && value === undefined) {
@@ -408,7 +450,12 @@ function issuesFromZod(err: z.ZodError, data: unknown, at: Locator): ConfigIssue
       const expected = issue.code === "invalid_type" ? issue.expected : expectedOfUnion(path);
       push(path, `expected ${expected}, got ${typeName(value)}`);
     } else if (issue.code === "invalid_value") {
-      push(path, `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}, got ${quote(value)}`);
+      push(
+        path,
+        `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}, got ${
+          quote(value)
+        }`,
+      );
     } else {
       push(path, `${issue.message} (got ${quote(value)})`);
     }
@@ -420,14 +467,18 @@ type ZodIssue = z.ZodError["issues"][number];
 
 // A union whose value has the right shape for one branch should report that
 // branch's own problems (an unknown key inside `expected`), not "wrong type".
-function flattenUnions(issues: readonly ZodIssue[], prefix: PathPart[]): { issue: ZodIssue; path: PathPart[] }[] {
+function flattenUnions(
+  issues: readonly ZodIssue[],
+  prefix: PathPart[],
+): { issue: ZodIssue; path: PathPart[] }[] {
   const out: { issue: ZodIssue; path: PathPart[] }[] = [];
   for (const issue of issues) {
     const path = [...prefix, ...issue.path.filter((p): p is PathPart => typeof p !== "symbol")];
     if (issue.code === "invalid_union" && issue.errors.length > 0) {
       const branches = issue.errors.filter((b) =>
         !(b.length === 1 && b[0].path.length === 0 && (b[0].code === "invalid_type" ||
-          (b[0].code === "invalid_union" && b[0].errors.length === 0 && (b[0] as { note?: string }).note === undefined)))
+          (b[0].code === "invalid_union" && b[0].errors.length === 0 &&
+            (b[0] as { note?: string }).note === undefined)))
       );
       if (branches.length > 0) {
         branches.sort((a, b) => a.length - b.length);
@@ -444,7 +495,10 @@ function expectedOfUnion(path: readonly PathPart[]): string {
   const last = path.at(-1);
   if (last === "input") return 'a string or a mapping like {prompt: "..."}';
   if (last === "expected") return "a mapping with a type, or a list of them";
-  if (last === "must_contain" || last === "must_not_contain" || last === "blocked" || last === "context") {
+  if (
+    last === "must_contain" || last === "must_not_contain" || last === "blocked" ||
+    last === "context"
+  ) {
     return "a string or a list of strings";
   }
   if (last === "json_schema") return "a JSON Schema (mapping) or JSON text";
@@ -474,7 +528,10 @@ function pos(l: ConfigLocation): { line: number; column: number } {
  * console.log(config.suite, config.tests[0].id); // "assay" "weather_check"
  * ```
  */
-export async function parseConfig(text: string, options: ParseConfigOptions = {}): Promise<GateConfig> {
+export async function parseConfig(
+  text: string,
+  options: ParseConfigOptions = {},
+): Promise<GateConfig> {
   const file = options.file ?? "assay.yaml";
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
@@ -484,7 +541,9 @@ export async function parseConfig(text: string, options: ParseConfigOptions = {}
       file,
       issues: doc.errors.map((e) => ({
         path: "(root)",
-        message: `YAML syntax error: ${e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`,
+        message: `YAML syntax error: ${
+          e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")
+        }`,
         ...at.at(e.pos[0]),
         code: "E_CFG_PARSE",
       })),
@@ -505,7 +564,9 @@ export async function parseConfig(text: string, options: ParseConfigOptions = {}
       file,
       issues: [{
         path: "(root)",
-        message: `YAML aliases expand too much (${(err as Error).message}): alias bombs are refused`,
+        message: `YAML aliases expand too much (${
+          (err as Error).message
+        }): alias bombs are refused`,
         line: first.line,
         column: first.column,
         code: "E_CFG_PARSE",
@@ -540,11 +601,21 @@ async function normalise(
 ): Promise<GateConfig> {
   const { at, file } = ctx;
   const issues: ConfigIssue[] = [];
-  const issue = (path: PathPart[], message: string, code: AssayErrorCode = "E_CFG_SCHEMA", key = false) =>
-    issues.push({ path: formatConfigPath(path), message, ...pos(at.loc(path, key)), code });
+  const issue = (
+    path: PathPart[],
+    message: string,
+    code: AssayErrorCode = "E_CFG_SCHEMA",
+    key = false,
+  ) => issues.push({ path: formatConfigPath(path), message, ...pos(at.loc(path, key)), code });
 
-  if (raw.version !== undefined && raw.configVersion !== undefined && raw.version !== raw.configVersion) {
-    issue(["configVersion"], `configVersion ${raw.configVersion} contradicts version ${raw.version}: keep one`);
+  if (
+    raw.version !== undefined && raw.configVersion !== undefined &&
+    raw.version !== raw.configVersion
+  ) {
+    issue(
+      ["configVersion"],
+      `configVersion ${raw.configVersion} contradicts version ${raw.version}: keep one`,
+    );
   }
   const regex = (path: PathPart[], pattern: string, fl: readonly string[] = []): RegExp => {
     try {
@@ -573,21 +644,32 @@ async function normalise(
       issue([...tp, "id"], `duplicate test id ${quote(t.id)} (first defined at tests[${prev}])`);
     } else seen.set(t.id, i);
     const input = typeof t.input === "string" ? { prompt: t.input } : t.input ?? {};
-    const rawExpected = t.expected === undefined ? [] : Array.isArray(t.expected) ? t.expected : [t.expected];
+    const rawExpected = t.expected === undefined
+      ? []
+      : Array.isArray(t.expected)
+      ? t.expected
+      : [t.expected];
     if (rawExpected.length === 0 && (t.assertions ?? []).length === 0) {
-      issue(tp, `test ${quote(t.id)} has neither "expected" nor "assertions": it would always pass`);
+      issue(
+        tp,
+        `test ${quote(t.id)} has neither "expected" nor "assertions": it would always pass`,
+      );
     }
     const expected: Expectation[] = [];
     for (let j = 0; j < rawExpected.length; j++) {
       const e = rawExpected[j] as Record<string, unknown> & { type: string };
-      const ep: PathPart[] = Array.isArray(t.expected) ? [...tp, "expected", j] : [...tp, "expected"];
+      const ep: PathPart[] = Array.isArray(t.expected)
+        ? [...tp, "expected", j]
+        : [...tp, "expected"];
       const location = at.loc(ep);
       switch (e.type) {
         case "must_contain":
         case "must_not_contain": {
           const v = e[e.type] as string | string[];
           const values = typeof v === "string" ? [v] : v;
-          if (values.length === 0) issue([...ep, e.type], "the list is empty: the check would always pass");
+          if (values.length === 0) {
+            issue([...ep, e.type], "the list is empty: the check would always pass");
+          }
           expected.push({ type: e.type, values, location });
           break;
         }
@@ -611,14 +693,22 @@ async function normalise(
           let schema: unknown = e.json_schema;
           if (typeof e.schema_file === "string") {
             if (!ctx.readSchemaFile) {
-              issue([...ep, "schema_file"], "schema_file cannot be read here (no file access)", "E_PATH_NOT_FOUND");
+              issue(
+                [...ep, "schema_file"],
+                "schema_file cannot be read here (no file access)",
+                "E_PATH_NOT_FOUND",
+              );
               break;
             }
             let text: string;
             try {
               text = await ctx.readSchemaFile(e.schema_file);
             } catch (err) {
-              issue([...ep, "schema_file"], `cannot read ${quote(e.schema_file)}: ${(err as Error).message}`, "E_PATH_NOT_FOUND");
+              issue(
+                [...ep, "schema_file"],
+                `cannot read ${quote(e.schema_file)}: ${(err as Error).message}`,
+                "E_PATH_NOT_FOUND",
+              );
               break;
             }
             schema = parseJsonText([...ep, "schema_file"], text, issue);
@@ -627,13 +717,20 @@ async function normalise(
           }
           if (schema === undefined) break;
           const path = [...ep, e.schema_file !== undefined ? "schema_file" : "json_schema"];
-          expected.push({ type: "json_schema", schema, validator: schemaValidator(path, schema), location });
+          expected.push({
+            type: "json_schema",
+            schema,
+            validator: schemaValidator(path, schema),
+            location,
+          });
           break;
         }
         case "args_valid": {
           const schemas: Record<string, { schema: unknown; validator: z.ZodType }> = {};
           const entries = Object.entries(e.schema as Record<string, unknown>);
-          if (entries.length === 0) issue([...ep, "schema"], "no tool schemas given: the check would always pass");
+          if (entries.length === 0) {
+            issue([...ep, "schema"], "no tool schemas given: the check would always pass");
+          }
           for (const [tool, schema] of entries) {
             schemas[tool] = { schema, validator: schemaValidator([...ep, "schema", tool], schema) };
           }
@@ -647,18 +744,29 @@ async function normalise(
           }
           const rules: SequenceRule[] = rawRules.map((r, k) =>
             r.type === "blocklist"
-              ? { type: "blocklist", pattern: r.pattern, regex: regex([...ep, "rules", k, "pattern"], r.pattern) }
+              ? {
+                type: "blocklist",
+                pattern: r.pattern,
+                regex: regex([...ep, "rules", k, "pattern"], r.pattern),
+              }
               : r.type === "before"
               ? { type: "before", first: r.first, then: r.then }
               : { type: "require", tool: r.tool }
           );
-          expected.push({ type: "sequence_valid", sequence: e.sequence as string[] | undefined, rules, location });
+          expected.push({
+            type: "sequence_valid",
+            sequence: e.sequence as string[] | undefined,
+            rules,
+            location,
+          });
           break;
         }
         case "tool_blocklist": {
           const v = e.blocked as string | string[];
           const blocked = typeof v === "string" ? [v] : v;
-          if (blocked.length === 0) issue([...ep, "blocked"], "the list is empty: the check would always pass");
+          if (blocked.length === 0) {
+            issue([...ep, "blocked"], "the list is empty: the check would always pass");
+          }
           expected.push({ type: "tool_blocklist", blocked, location });
           break;
         }
@@ -672,7 +780,11 @@ async function normalise(
           break;
         case "faithfulness":
         case "relevance":
-          expected.push({ type: e.type, minScore: (e.min_score as number | undefined) ?? 0.7, location });
+          expected.push({
+            type: e.type,
+            minScore: (e.min_score as number | undefined) ?? 0.7,
+            location,
+          });
           break;
       }
     }
@@ -681,7 +793,12 @@ async function normalise(
       const r = a as Record<string, unknown> & { type: string };
       switch (r.type) {
         case "trace_must_call_tool":
-          return { type: r.type, tool: r.tool as string, minCalls: (r.min_calls as number | undefined) ?? 1, location };
+          return {
+            type: r.type,
+            tool: r.tool as string,
+            minCalls: (r.min_calls as number | undefined) ?? 1,
+            location,
+          };
         case "trace_must_not_call_tool":
           return { type: r.type, tool: r.tool as string, location };
         case "trace_tool_sequence":
@@ -695,7 +812,11 @@ async function normalise(
           return { type: "trace_max_steps", max: r.max as number, location };
       }
     });
-    const ctxList = input.context === undefined ? undefined : typeof input.context === "string" ? [input.context] : input.context;
+    const ctxList = input.context === undefined
+      ? undefined
+      : typeof input.context === "string"
+      ? [input.context]
+      : input.context;
     tests.push({
       id: t.id,
       ...(t.description !== undefined ? { description: t.description } : {}),
@@ -713,7 +834,12 @@ async function normalise(
   }
   const s = raw.settings ?? {};
   const endpointOf = (e: z.infer<typeof endpoint> | undefined): EndpointSettings | undefined =>
-    e && { model: e.model, ...(e.base_url ? { baseUrl: e.base_url } : {}), apiKeyEnv: e.api_key_env ?? "OPENAI_API_KEY" };
+    e &&
+    {
+      model: e.model,
+      ...(e.base_url ? { baseUrl: e.base_url } : {}),
+      apiKeyEnv: e.api_key_env ?? "OPENAI_API_KEY",
+    };
   return {
     file,
     version: raw.version ?? raw.configVersion ?? 1,

@@ -8,7 +8,14 @@ import type { Episode } from "../trace/model.ts";
 import type { Expectation, TestSpec } from "./config.ts";
 import type { RegexGuard } from "./regex_guard.ts";
 import { isSubsequence, toolList } from "./assertions.ts";
-import { cosineSimilarity, type JudgeKind, judgeContext, type Scorer, traceEmbedding, traceJudgement } from "./semantic.ts";
+import {
+  cosineSimilarity,
+  judgeContext,
+  type JudgeKind,
+  type Scorer,
+  traceEmbedding,
+  traceJudgement,
+} from "./semantic.ts";
 import type { CheckResult } from "./types.ts";
 
 /** What an expectation needs besides the episode. */
@@ -63,7 +70,9 @@ export async function evaluateExpectation(
         passed: missing.length === 0,
         message: missing.length === 0
           ? `output contains ${exp.values.map((v) => quote(v, 40)).join(", ")}`
-          : `expected the output to contain ${missing.map((v) => quote(v, 40)).join(", ")}; the output was ${shown}`,
+          : `expected the output to contain ${
+            missing.map((v) => quote(v, 40)).join(", ")
+          }; the output was ${shown}`,
         expected: `contains ${exp.values.map((v) => quote(v, 40)).join(", ")}`,
         actual: shown,
       };
@@ -75,9 +84,11 @@ export async function evaluateExpectation(
         passed: found.length === 0,
         message: found.length === 0
           ? `output contains none of ${exp.values.map((v) => quote(v, 40)).join(", ")}`
-          : `expected the output not to contain ${found.map((v) => quote(v, 40)).join(", ")}; it does at index ${
-            output.indexOf(found[0])
-          }: ${quote(around(output, output.indexOf(found[0]), found[0].length), EXCERPT)}`,
+          : `expected the output not to contain ${
+            found.map((v) => quote(v, 40)).join(", ")
+          }; it does at index ${output.indexOf(found[0])}: ${
+            quote(around(output, output.indexOf(found[0]), found[0].length), EXCERPT)
+          }`,
         expected: `none of ${exp.values.map((v) => quote(v, 40)).join(", ")}`,
         actual: shown,
       };
@@ -90,7 +101,8 @@ export async function evaluateExpectation(
         return {
           ...base,
           passed: false,
-          message: `regex ${shownRe} did not finish within ${outcome.timeoutMs} ms on the ${output.length}-character output ` +
+          message:
+            `regex ${shownRe} did not finish within ${outcome.timeoutMs} ms on the ${output.length}-character output ` +
             `(catastrophic backtracking: rewrite it without nested quantifiers such as (a+)+)`,
           expected: shownRe,
           actual: shown,
@@ -100,15 +112,17 @@ export async function evaluateExpectation(
       const passed = outcome.matched === want;
       let message: string;
       if (want) {
-        message = passed ? `output matches ${shownRe}` : `expected the output to match ${shownRe}; the output was ${shown}`;
+        message = passed
+          ? `output matches ${shownRe}`
+          : `expected the output to match ${shownRe}; the output was ${shown}`;
       } else if (passed) {
         message = `output does not match ${shownRe}`;
       } else {
         exp.regex.lastIndex = 0;
         const m = exp.regex.exec(output);
-        message = `expected the output not to match ${shownRe}; it matched ${quote(m?.[0] ?? "", 60)} at index ${
-          m?.index ?? 0
-        } of ${shown}`;
+        message = `expected the output not to match ${shownRe}; it matched ${
+          quote(m?.[0] ?? "", 60)
+        } at index ${m?.index ?? 0} of ${shown}`;
       }
       return { ...base, passed, message, expected: shownRe, actual: shown };
     }
@@ -120,7 +134,9 @@ export async function evaluateExpectation(
         return {
           ...base,
           passed: false,
-          message: `expected the output to be JSON matching the schema; it is not JSON (${(err as Error).message}): ${shown}`,
+          message: `expected the output to be JSON matching the schema; it is not JSON (${
+            (err as Error).message
+          }): ${shown}`,
           expected: "JSON matching the schema",
           actual: shown,
         };
@@ -131,7 +147,9 @@ export async function evaluateExpectation(
         passed: r.success,
         message: r.success
           ? "output is JSON matching the schema"
-          : `expected the output to match the JSON Schema; ${zodProblems(r.error)}; the output was ${shown}`,
+          : `expected the output to match the JSON Schema; ${
+            zodProblems(r.error)
+          }; the output was ${shown}`,
         expected: quote(exp.schema, EXCERPT),
         actual: shown,
       };
@@ -146,7 +164,9 @@ export async function evaluateExpectation(
         const r = s.validator.safeParse(call.args);
         if (!r.success) {
           problems.push(
-            `${call.toolName} call #${i + 1} (${call.stepId}) args ${quote(call.args, 80)}: ${zodProblems(r.error)}`,
+            `${call.toolName} call #${i + 1} (${call.stepId}) args ${quote(call.args, 80)}: ${
+              zodProblems(r.error)
+            }`,
           );
         }
       });
@@ -155,7 +175,9 @@ export async function evaluateExpectation(
         ...base,
         passed: problems.length === 0,
         message: problems.length === 0
-          ? checked === 0 ? `no calls of ${tools} to check` : `${checked} call${checked === 1 ? "" : "s"} with valid args`
+          ? checked === 0
+            ? `no calls of ${tools} to check`
+            : `${checked} call${checked === 1 ? "" : "s"} with valid args`
           : `expected the args of ${tools} to match their schemas; ${problems.join("; ")}`,
         expected: `valid args for ${tools}`,
         actual: problems.length ? problems[0] : `${checked} valid`,
@@ -164,17 +186,26 @@ export async function evaluateExpectation(
     case "sequence_valid": {
       const names = episode.toolCalls.map((c) => c.toolName);
       const problems: string[] = [];
-      if (exp.sequence && !(exp.sequence.length === names.length && exp.sequence.every((n, i) => n === names[i]))) {
-        problems.push(`expected the tool sequence ${toolList(exp.sequence)}; the trace had ${toolList(names)}`);
+      if (
+        exp.sequence &&
+        !(exp.sequence.length === names.length && exp.sequence.every((n, i) => n === names[i]))
+      ) {
+        problems.push(
+          `expected the tool sequence ${toolList(exp.sequence)}; the trace had ${toolList(names)}`,
+        );
       }
       for (const rule of exp.rules) {
         if (rule.type === "require" && !names.includes(rule.tool)) {
-          problems.push(`rule require: expected a call of ${rule.tool}; the trace had ${toolList(names)}`);
+          problems.push(
+            `rule require: expected a call of ${rule.tool}; the trace had ${toolList(names)}`,
+          );
         } else if (rule.type === "before") {
           const then = names.indexOf(rule.then);
           if (then >= 0 && !isSubsequence([rule.first], names.slice(0, then))) {
             problems.push(
-              `rule before: expected ${rule.first} before the first ${rule.then}; the trace had ${toolList(names)}`,
+              `rule before: expected ${rule.first} before the first ${rule.then}; the trace had ${
+                toolList(names)
+              }`,
             );
           }
         } else if (rule.type === "blocklist") {
@@ -183,14 +214,18 @@ export async function evaluateExpectation(
             return rule.regex.test(n);
           });
           if (hit !== undefined) {
-            problems.push(`rule blocklist: tool ${hit} matches the blocked pattern /${rule.pattern}/`);
+            problems.push(
+              `rule blocklist: tool ${hit} matches the blocked pattern /${rule.pattern}/`,
+            );
           }
         }
       }
       return {
         ...base,
         passed: problems.length === 0,
-        message: problems.length === 0 ? `tool sequence ${toolList(names)} is valid` : problems.join("; "),
+        message: problems.length === 0
+          ? `tool sequence ${toolList(names)} is valid`
+          : problems.join("; "),
         expected: exp.sequence ? toolList(exp.sequence) : `${exp.rules.length} rule(s)`,
         actual: toolList(names),
       };
@@ -215,7 +250,11 @@ export async function evaluateExpectation(
       let source = "trace";
       if (!a || !b) {
         const missing = !a ? "the output" : `the reference ${quote(exp.reference, 60)}`;
-        const scorer = needLive(ctx, `an embedding of ${missing}`, 'meta["assay.embeddings"].vectors');
+        const scorer = needLive(
+          ctx,
+          `an embedding of ${missing}`,
+          'meta["assay.embeddings"].vectors',
+        );
         [a, b] = await scorer.embed([output, exp.reference]);
         source = "live embedder";
       }
@@ -227,9 +266,9 @@ export async function evaluateExpectation(
         score,
         message: passed
           ? `similarity ${score.toFixed(3)} >= ${exp.minScore} (${source})`
-          : `expected semantic similarity >= ${exp.minScore} to ${quote(exp.reference, 60)}; it was ${
-            score.toFixed(3)
-          } (${source}) for the output ${shown}`,
+          : `expected semantic similarity >= ${exp.minScore} to ${
+            quote(exp.reference, 60)
+          }; it was ${score.toFixed(3)} (${source}) for the output ${shown}`,
         expected: `>= ${exp.minScore}`,
         actual: score.toFixed(3),
       };
@@ -256,7 +295,9 @@ export async function evaluateExpectation(
         score: verdict.score,
         message: passed
           ? `${kind} ${verdict.score.toFixed(2)} >= ${exp.minScore} (${source})`
-          : `expected ${kind} >= ${exp.minScore}; the ${source} gave ${verdict.score.toFixed(2)}${why}`,
+          : `expected ${kind} >= ${exp.minScore}; the ${source} gave ${
+            verdict.score.toFixed(2)
+          }${why}`,
         expected: `>= ${exp.minScore}`,
         actual: verdict.score.toFixed(2),
       };
@@ -268,21 +309,33 @@ function needLive(ctx: ExpectationContext, what: string, where: string): Scorer 
   if (ctx.strict) {
     throw new AssayError(
       "E_REPLAY_STRICT_MISSING",
-      `test ${quote(ctx.test.id)} needs ${what}, which the trace does not have (strict replay makes no network calls)`,
-      { hint: `record it into the trace (${where}), or run without --replay-strict with settings.embedder / settings.judge configured` },
+      `test ${
+        quote(ctx.test.id)
+      } needs ${what}, which the trace does not have (strict replay makes no network calls)`,
+      {
+        hint:
+          `record it into the trace (${where}), or run without --replay-strict with settings.embedder / settings.judge configured`,
+      },
     );
   }
   if (!ctx.scorer) {
     throw new AssayError(
       "E_REPLAY_STRICT_MISSING",
-      `test ${quote(ctx.test.id)} needs ${what}: the trace does not have it and no live model is configured`,
-      { hint: `record it into the trace (${where}), or configure settings.embedder / settings.judge in the config` },
+      `test ${
+        quote(ctx.test.id)
+      } needs ${what}: the trace does not have it and no live model is configured`,
+      {
+        hint:
+          `record it into the trace (${where}), or configure settings.embedder / settings.judge in the config`,
+      },
     );
   }
   return ctx.scorer;
 }
 
-function zodProblems(err: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string {
+function zodProblems(
+  err: { issues: readonly { path: readonly PropertyKey[]; message: string }[] },
+): string {
   const parts = err.issues.slice(0, 3).map((i) =>
     `${i.path.length ? i.path.map(String).join(".") : "(root)"}: ${i.message}`
   );

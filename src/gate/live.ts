@@ -23,10 +23,16 @@ export interface LiveScorerOptions {
 }
 
 type OpenAIClient = {
-  embeddings: { create(body: { model: string; input: string[] }): Promise<{ data: { embedding: number[]; index: number }[] }> };
+  embeddings: {
+    create(
+      body: { model: string; input: string[]; encoding_format: "float" },
+    ): Promise<{ data: { embedding: number[]; index: number }[] }>;
+  };
   chat: {
     completions: {
-      create(body: Record<string, unknown>): Promise<{ choices: { message: { content: string | null } }[] }>;
+      create(
+        body: Record<string, unknown>,
+      ): Promise<{ choices: { message: { content: string | null } }[] }>;
     };
   };
 };
@@ -34,7 +40,8 @@ type OpenAIClient = {
 const JUDGE_QUESTIONS: Record<JudgeKind, string> = {
   faithfulness:
     "Faithfulness: is every claim in the ANSWER supported by the CONTEXT (tool results and reference passages)? 1 = fully supported, 0 = contradicted or invented.",
-  relevance: "Relevance: does the ANSWER address the QUESTION? 1 = directly and completely, 0 = off-topic.",
+  relevance:
+    "Relevance: does the ANSWER address the QUESTION? 1 = directly and completely, 0 = off-topic.",
 };
 
 /**
@@ -50,23 +57,32 @@ const JUDGE_QUESTIONS: Record<JudgeKind, string> = {
  * const scorer = createLiveScorer(config.settings, { env: { OPENAI_API_KEY: "sk-..." } });
  * ```
  */
-export function createLiveScorer(settings: GateSettings, options: LiveScorerOptions): Scorer | undefined {
+export function createLiveScorer(
+  settings: GateSettings,
+  options: LiveScorerOptions,
+): Scorer | undefined {
   if (!settings.embedder && !settings.judge) return undefined;
   const clients = new Map<EndpointSettings, Promise<OpenAIClient>>();
   const client = (what: "embedder" | "judge"): Promise<OpenAIClient> => {
     const ep = settings[what];
     if (!ep) {
       throw new AssayError("E_REPLAY_STRICT_MISSING", `no settings.${what} is configured`, {
-        hint: `add settings.${what}: { model: ... } to the config, or record the scores into the trace`,
+        hint:
+          `add settings.${what}: { model: ... } to the config, or record the scores into the trace`,
       });
     }
     let c = clients.get(ep);
     if (!c) {
       const apiKey = options.env[ep.apiKeyEnv] ?? (ep.baseUrl ? "assay-no-key" : undefined);
       if (apiKey === undefined) {
-        throw new AssayError("E_REPLAY_STRICT_MISSING", `settings.${what} needs an API key in $${ep.apiKeyEnv}`, {
-          hint: `export ${ep.apiKeyEnv}, or set settings.${what}.base_url to a local OpenAI-compatible server`,
-        });
+        throw new AssayError(
+          "E_REPLAY_STRICT_MISSING",
+          `settings.${what} needs an API key in $${ep.apiKeyEnv}`,
+          {
+            hint:
+              `export ${ep.apiKeyEnv}, or set settings.${what}.base_url to a local OpenAI-compatible server`,
+          },
+        );
       }
       c = import("openai").then((m) =>
         new m.default({
@@ -83,7 +99,11 @@ export function createLiveScorer(settings: GateSettings, options: LiveScorerOpti
   return {
     async embed(texts: string[]): Promise<number[][]> {
       const c = await client("embedder");
-      const res = await c.embeddings.create({ model: settings.embedder!.model, input: texts });
+      const res = await c.embeddings.create({
+        model: settings.embedder!.model,
+        input: texts,
+        encoding_format: "float",
+      });
       const out = [...res.data].sort((a, b) => a.index - b.index).map((d) => d.embedding);
       if (out.length !== texts.length) {
         throw new Error(`the embedder returned ${out.length} embeddings for ${texts.length} texts`);
@@ -104,7 +124,9 @@ export function createLiveScorer(settings: GateSettings, options: LiveScorerOpti
           },
           {
             role: "user",
-            content: `QUESTION:\n${input.prompt}\n\nCONTEXT:\n${input.context.join("\n") || "(none)"}\n\nANSWER:\n${input.output}`,
+            content: `QUESTION:\n${input.prompt}\n\nCONTEXT:\n${
+              input.context.join("\n") || "(none)"
+            }\n\nANSWER:\n${input.output}`,
           },
         ],
       });

@@ -109,7 +109,9 @@ export class EpisodeIndex {
     const warnings: string[] = [];
     if (bucket.count > 1) {
       const what = by === "test_id" ? `test id ${quote(test.id)}` : `prompt ${quote(test.prompt)}`;
-      const where = `lines ${bucket.lines.join(", ")}${bucket.count > bucket.lines.length ? ", ..." : ""}`;
+      const where = `lines ${bucket.lines.join(", ")}${
+        bucket.count > bucket.lines.length ? ", ..." : ""
+      }`;
       if (options.strict) {
         return {
           ok: false,
@@ -131,16 +133,21 @@ export class EpisodeIndex {
     const ids = closest(test.id, [...this.#otherIds, ...this.#byId.keys()], 3);
     const prompts = test.prompt === undefined ? [] : closest(test.prompt, this.#otherPrompts, 2);
     let message = `no episode in the trace for test ${quote(test.id)}`;
-    message += test.prompt === undefined ? " (no test id matches)" : ` (no test id and no prompt ${quote(test.prompt)} match)`;
+    message += test.prompt === undefined
+      ? " (no test id matches)"
+      : ` (no test id and no prompt ${quote(test.prompt)} match)`;
     if (this.#total === 0) message += "; the trace has no episodes";
-    if (ids.length) message += `; closest test ids in the trace: ${ids.map((s) => quote(s)).join(", ")}`;
+    if (ids.length) {
+      message += `; closest test ids in the trace: ${ids.map((s) => quote(s)).join(", ")}`;
+    }
     if (prompts.length) message += `; closest prompts: ${prompts.map((s) => quote(s)).join(", ")}`;
     return {
       ok: false,
       code: "E_TRACE_EPISODE_MISSING",
       message,
-      hint:
-        `record the episode with test_id ${quote(test.id)} (the testId passed when recording must equal the config's test id), or fix the id in the config`,
+      hint: `record the episode with test_id ${
+        quote(test.id)
+      } (the testId passed when recording must equal the config's test id), or fix the id in the config`,
     };
   }
 }

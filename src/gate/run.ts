@@ -87,7 +87,12 @@ export async function runGate(
     await pool(config.tests.length, config.settings.parallel, async (i) => {
       const test = config.tests[i];
       results[i] = await withTimeout(
-        evaluateTest(test, index, { ...options, strict, guard, maxDrop: test.maxDrop ?? config.settings.maxDrop }),
+        evaluateTest(test, index, {
+          ...options,
+          strict,
+          guard,
+          maxDrop: test.maxDrop ?? config.settings.maxDrop,
+        }),
         test,
         config.settings.timeoutSeconds,
       );
@@ -106,7 +111,11 @@ export async function runGate(
   const episodes = index.kept();
   const unused = index.unmatched;
   if (unused > 0) {
-    warnings.push(`${unused} of ${index.total} episode${index.total === 1 ? "" : "s"} in the trace matched no test`);
+    warnings.push(
+      `${unused} of ${index.total} episode${
+        index.total === 1 ? "" : "s"
+      } in the trace matched no test`,
+    );
   }
   const counts = {
     total: results.length,
@@ -139,9 +148,19 @@ interface TestContext extends RunGateOptions {
   maxDrop: number;
 }
 
-async function evaluateTest(test: TestSpec, index: EpisodeIndex, ctx: TestContext): Promise<TestResult> {
+async function evaluateTest(
+  test: TestSpec,
+  index: EpisodeIndex,
+  ctx: TestContext,
+): Promise<TestResult> {
   const t0 = performance.now();
-  const base = { testId: test.id, location: test.location, checks: [] as CheckResult[], scores: {}, warnings: [] };
+  const base = {
+    testId: test.id,
+    location: test.location,
+    checks: [] as CheckResult[],
+    scores: {},
+    warnings: [],
+  };
   const ms = () => Math.round((performance.now() - t0) * 100) / 100;
   const resolution = index.resolve(test, { strict: ctx.strict });
   if (!resolution.ok) {
@@ -162,14 +181,23 @@ async function evaluateTest(test: TestSpec, index: EpisodeIndex, ctx: TestContex
       kind: "input.prompt",
       location: test.location,
       passed: false,
-      message: `the episode's recorded prompt differs from input.prompt: ${promptDiff(test.prompt, ep.prompt)}`,
+      message: `the episode's recorded prompt differs from input.prompt: ${
+        promptDiff(test.prompt, ep.prompt)
+      }`,
       expected: quote(test.prompt, 120),
       actual: quote(ep.prompt, 120),
     });
   }
   try {
     for (const exp of test.expected) {
-      checks.push(await evaluateExpectation(exp, ep, { test, guard: ctx.guard, strict: ctx.strict, scorer: ctx.scorer }));
+      checks.push(
+        await evaluateExpectation(exp, ep, {
+          test,
+          guard: ctx.guard,
+          strict: ctx.strict,
+          scorer: ctx.scorer,
+        }),
+      );
     }
   } catch (err) {
     // Missing recorded scores, or a live embedder/judge that failed: the test
@@ -182,7 +210,9 @@ async function evaluateTest(test: TestSpec, index: EpisodeIndex, ctx: TestContex
       status: "error",
       durationMs: ms(),
       ...(coded ? { errorCode: coded.code } : {}),
-      message: coded ? coded.message : `could not evaluate test ${quote(test.id)}: ${(err as Error)?.message ?? err}`,
+      message: coded
+        ? coded.message
+        : `could not evaluate test ${quote(test.id)}: ${(err as Error)?.message ?? err}`,
       ...(coded?.hint ? { hint: coded.hint } : {}),
       warnings: resolution.warnings,
     };
@@ -232,9 +262,11 @@ function promptDiff(expected: string, actual: string): string {
   while (i < expected.length && i < actual.length && expected[i] === actual[i]) i++;
   const from = Math.max(0, i - 20);
   const cut = (s: string) => (from > 0 ? "…" : "") + s.slice(from, i + 40);
-  return `expected ${quote(expected, 100)}, the trace has ${quote(actual, 100)}; first difference at character ${
-    i + 1
-  }: ${quote(cut(expected), 70)} vs ${quote(cut(actual), 70)}`;
+  return `expected ${quote(expected, 100)}, the trace has ${
+    quote(actual, 100)
+  }; first difference at character ${i + 1}: ${quote(cut(expected), 70)} vs ${
+    quote(cut(actual), 70)
+  }`;
 }
 
 async function pool(n: number, width: number, fn: (i: number) => Promise<void>): Promise<void> {
@@ -245,7 +277,11 @@ async function pool(n: number, width: number, fn: (i: number) => Promise<void>):
   await Promise.all(Array.from({ length: Math.min(width, n) }, worker));
 }
 
-async function withTimeout(p: Promise<TestResult>, test: TestSpec, seconds: number): Promise<TestResult> {
+async function withTimeout(
+  p: Promise<TestResult>,
+  test: TestSpec,
+  seconds: number,
+): Promise<TestResult> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<TestResult>((resolve) => {
     timer = setTimeout(() =>

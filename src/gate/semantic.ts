@@ -46,12 +46,13 @@ export interface Scorer {
 
 function metaSources(ep: Episode, withSteps: boolean): JsonObject[] {
   const out = [ep.endMeta, ep.meta];
-  if (withSteps) for (let i = ep.steps.length - 1; i >= 0; i--) out.push(ep.steps[i].meta);
+  if (withSteps) { for (let i = ep.steps.length - 1; i >= 0; i--) out.push(ep.steps[i].meta); }
   return out;
 }
 
 function isVector(v: unknown): v is number[] {
-  return Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === "number" && Number.isFinite(x));
+  return Array.isArray(v) && v.length > 0 &&
+    v.every((x) => typeof x === "number" && Number.isFinite(x));
 }
 
 /** The recorded embedding of `text` in the episode, if any. */
@@ -92,7 +93,9 @@ export function traceJudgement(ep: Episode, kind: JudgeKind): Judgement | undefi
  */
 export function cosineSimilarity(a: readonly number[], b: readonly number[]): number {
   if (a.length !== b.length) {
-    throw new RangeError(`embedding lengths differ (${a.length} vs ${b.length}): were they made by the same model?`);
+    throw new RangeError(
+      `embedding lengths differ (${a.length} vs ${b.length}): were they made by the same model?`,
+    );
   }
   let dot = 0;
   let na = 0;

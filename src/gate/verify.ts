@@ -54,6 +54,9 @@ export async function verifyTrace(
       onWarning: (w) => warnings.push(`${w.file}:${w.line}: ${w.message}`),
     })
   ) index.add(ep);
-  const tests = config.tests.map((t) => ({ testId: t.id, resolution: index.resolve(t, { strict: true }) }));
+  const tests = config.tests.map((t) => ({
+    testId: t.id,
+    resolution: index.resolve(t, { strict: true }),
+  }));
   return { tests, episodes: index.total, warnings, ok: tests.every((t) => t.resolution.ok) };
 }

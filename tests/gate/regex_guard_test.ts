@@ -1,0 +1,78 @@
+// The runaway-regex guard: static risk check, and a time budget enforced in a worker.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { isRiskyPattern, RegexGuard } from "../../src/gate/regex_guard.ts";
+import { parseConfig } from "../../src/gate/config.ts";
+import { runGate } from "../../src/gate/run.ts";
+import { traceLines } from "./_episodes.ts";
+
+describe("regex guard", () => {
+  test("nested quantifiers, quantified alternations and backreferences are risky", () => {
+    for (
+      const p of [
+        "(a+)+$",
+        "(a*)*b",
+        "(\\w+\\s?)+$",
+        "(a|aa)+",
+        "(?:x+){2,}",
+        "(a)\\1",
+        "((ab)*c)*",
+      ]
+    ) {
+      assert.equal(isRiskyPattern(p), true, p);
+    }
+  });
+
+  test("ordinary patterns are not risky", () => {
+    for (
+      const p of [
+        ".*",
+        "^\\d+C$",
+        "(?<temp>\\d+)C",
+        "(ab)+",
+        "[(a+)+]",
+        "\\(a+\\)+",
+        "(a|b)",
+        "a{2}",
+        "(x+)?",
+      ]
+    ) {
+      assert.equal(isRiskyPattern(p), false, p);
+    }
+  });
+
+  test("(a+)+$ against a long 'aaaa...!' times out instead of hanging", async () => {
+    const guard = new RegexGuard({ timeoutMs: 300 });
+    try {
+      const outcome = await guard.test(/(a+)+$/u, "a".repeat(40) + "!");
+      assert.deepEqual(outcome, { status: "timeout", timeoutMs: 300 });
+      // The guard keeps working after a timeout (a new worker replaces the killed one).
+      assert.deepEqual(await guard.test(/(a+)+$/u, "a".repeat(40)), {
+        status: "ok",
+        matched: true,
+      });
+      assert.deepEqual(await guard.test(/(a+)+$/u, "b".repeat(20)), {
+        status: "ok",
+        matched: false,
+      });
+    } finally {
+      await guard.close();
+    }
+  });
+
+  test("a runaway pattern fails its test with a clear message and the other tests still run", async () => {
+    const config = await parseConfig(
+      `settings: {regex_timeout_ms: 300}\ntests:\n  - id: redos\n    expected: {type: regex_match, pattern: "(a+)+$"}\n` +
+        `  - id: fine\n    expected: {type: regex_match, pattern: "a+!"}\n`,
+    );
+    const trace = traceLines({ id: "redos", output: "a".repeat(40) + "!" }) +
+      traceLines({ id: "fine", output: "a".repeat(40) + "!" });
+    const { run } = await runGate(config, trace, { strict: true });
+    assert.deepEqual(run.results.map((r) => r.status), ["fail", "pass"]);
+    assert.equal(
+      run.results[0].message,
+      "regex /(a+)+$/ did not finish within 300 ms on the 41-character output " +
+        "(catastrophic backtracking: rewrite it without nested quantifiers such as (a+)+)",
+    );
+  });
+});
