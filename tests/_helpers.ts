@@ -4,7 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import process from "node:process";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 /** The repository root. */
 export const ROOT: string = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -72,7 +72,9 @@ export function cliCommand(): { cmd: string; args: string[] } {
   const cli = join(ROOT, "cli.ts");
   if (RUNTIME === "deno") return { cmd: process.execPath, args: ["run", "-A", cli] };
   if (RUNTIME === "bun") return { cmd: process.execPath, args: ["run", cli] };
-  return { cmd: process.execPath, args: ["--import", "tsx", cli] };
+  // An absolute loader URL: a bare "tsx" would be resolved from the child's cwd (often a temp folder).
+  const tsx = pathToFileURL(join(ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
+  return { cmd: process.execPath, args: ["--import", tsx, cli] };
 }
 
 /** Run the real CLI as a subprocess on this test's runtime. */
