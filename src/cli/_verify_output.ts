@@ -18,11 +18,7 @@ export function printVerification(io: CliIo, v: TraceVerification, traceFile: st
     }
   }
   const bad = v.tests.filter((t) => !t.resolution.ok).length;
-  io.stdout(
-    `${v.tests.length - bad} of ${v.tests.length} test${
-      v.tests.length === 1 ? "" : "s"
-    } resolve to exactly one episode (${v.episodes} episode${
-      v.episodes === 1 ? "" : "s"
-    } in ${traceFile})\n`,
-  );
+  const n = v.tests.length;
+  const episodes = `${v.episodes} episode${v.episodes === 1 ? "" : "s"}`;
+  io.stdout(`${n - bad}/${n} test${n === 1 ? "" : "s"} resolve to exactly one episode (${episodes} in ${traceFile})\n`);
 }
