@@ -85,3 +85,37 @@ export type {
   ToolExecutor,
   ToolExecutors,
 } from "./src/openai/types.ts";
+// Gate: the npm-free parts of the regression gate (config parsing, which
+// needs `yaml` and `zod`, and live scorers are in `@assay-it/sdk/gate`).
+export { runGate } from "./src/gate/run.ts";
+export type { GateOutcome, RunGateOptions } from "./src/gate/run.ts";
+export { verifyTrace } from "./src/gate/verify.ts";
+export type { TraceVerification, VerifyTraceOptions } from "./src/gate/verify.ts";
+export { EpisodeIndex } from "./src/gate/resolver.ts";
+export type { EpisodeIndexOptions, Resolution, ResolvableTest } from "./src/gate/resolver.ts";
+export { evaluateExpectation } from "./src/gate/expectations.ts";
+export type { ExpectationContext } from "./src/gate/expectations.ts";
+export { evaluateAssertion } from "./src/gate/assertions.ts";
+export { isRiskyPattern, RegexGuard } from "./src/gate/regex_guard.ts";
+export type { RegexGuardOptions, RegexOutcome, RegexSandbox } from "./src/gate/regex_guard.ts";
+export {
+  buildBaseline,
+  compareWithBaseline,
+  diffValues,
+  episodeSignature,
+  formatDiff,
+  parseBaseline,
+} from "./src/gate/baseline.ts";
+export type { Baseline, BaselineEntry, ValueDiff } from "./src/gate/baseline.ts";
+export { cosineSimilarity } from "./src/gate/semantic.ts";
+export type { JudgeInput, JudgeKind, Judgement, Scorer } from "./src/gate/semantic.ts";
+export type {
+  CheckResult,
+  ConfigLocation,
+  EpisodeSignature,
+  GateCounts,
+  GateRun,
+  TestResult,
+  TestStatus,
+  ToolCallSignature,
+} from "./src/gate/types.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Episode } from "../trace/model.ts";
-import type { Assertion } from "./config.ts";
+import type { Assertion } from "./config_types.ts";
 import type { CheckResult } from "./types.ts";
 
 /** The ordered tool names of an episode, rendered `[A, B]`. */

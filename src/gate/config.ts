@@ -12,6 +12,27 @@ import * as z from "zod";
 import { type AssayErrorCode, quote, TraceSyntaxError } from "../errors.ts";
 import { compilePattern } from "../_regex.ts";
 import type { ConfigLocation } from "./types.ts";
+import type {
+  Assertion,
+  EndpointSettings,
+  Expectation,
+  GateConfig,
+  RegexFlag,
+  SchemaValidator,
+  SequenceRule,
+  TestSpec,
+} from "./config_types.ts";
+export type {
+  Assertion,
+  EndpointSettings,
+  Expectation,
+  GateConfig,
+  GateSettings,
+  RegexFlag,
+  SchemaValidator,
+  SequenceRule,
+  TestSpec,
+} from "./config_types.ts";
 import { closest, didYouMean } from "./_suggest.ts";
 
 /** A config problem. */
@@ -68,94 +89,6 @@ function hintFor(code: AssayErrorCode): string {
   if (code === "E_CFG_PARSE") return "fix the YAML syntax at that position";
   if (code === "E_PATH_NOT_FOUND") return "the path is relative to the config file's folder";
   return "see the config reference in the README (assay init writes a valid starter config)";
-}
-
-// ---------------------------------------------------------------------------
-// Normalised config types (what the gate evaluates)
-
-/** Flags accepted in `flags:` of the regex expectations. */
-export type RegexFlag = "i" | "m" | "s";
-
-/** A parsed `expected` entry. */
-export type Expectation =
-  & { location: ConfigLocation }
-  & (
-    | { type: "must_contain"; values: string[] }
-    | { type: "must_not_contain"; values: string[] }
-    | {
-      type: "regex_match" | "regex_not_match";
-      pattern: string;
-      flags: RegexFlag[];
-      regex: RegExp;
-    }
-    | { type: "json_schema"; schema: unknown; validator: z.ZodType }
-    | { type: "args_valid"; schemas: Record<string, { schema: unknown; validator: z.ZodType }> }
-    | { type: "sequence_valid"; sequence?: string[]; rules: SequenceRule[] }
-    | { type: "tool_blocklist"; blocked: string[] }
-    | { type: "semantic_similarity_to"; reference: string; minScore: number }
-    | { type: "faithfulness" | "relevance"; minScore: number }
-  );
-
-/** A rule of `sequence_valid`. */
-export type SequenceRule =
-  | { type: "require"; tool: string }
-  | { type: "before"; first: string; then: string }
-  | { type: "blocklist"; pattern: string; regex: RegExp };
-
-/** A parsed `assertions` entry. */
-export type Assertion =
-  & { location: ConfigLocation }
-  & (
-    | { type: "trace_must_call_tool"; tool: string; minCalls: number }
-    | { type: "trace_must_not_call_tool"; tool: string }
-    | { type: "trace_tool_sequence"; sequence: string[]; allowOtherTools: boolean }
-    | { type: "trace_max_steps"; max: number }
-  );
-
-/** A live model endpoint (embedder or judge), used only without `--replay-strict`. */
-export interface EndpointSettings {
-  model: string;
-  /** OpenAI-compatible base URL, e.g. `http://127.0.0.1:8080/v1`. */
-  baseUrl?: string;
-  /** Name of the environment variable holding the API key. Default `OPENAI_API_KEY`. */
-  apiKeyEnv: string;
-}
-
-/** `settings:` of the config. */
-export interface GateSettings {
-  parallel: number;
-  timeoutSeconds: number;
-  /** Time budget of one regex evaluation that risks catastrophic backtracking. */
-  regexTimeoutMs: number;
-  /** Allowed score drop against a baseline. */
-  maxDrop: number;
-  embedder?: EndpointSettings;
-  judge?: EndpointSettings;
-}
-
-/** One config test. */
-export interface TestSpec {
-  id: string;
-  description?: string;
-  /** `input.prompt`, when given. */
-  prompt?: string;
-  /** `input.context`: reference passages for a live faithfulness judge. */
-  context?: string[];
-  expected: Expectation[];
-  assertions: Assertion[];
-  /** Per-test override of `settings.max_drop`. */
-  maxDrop?: number;
-  location: ConfigLocation;
-}
-
-/** A parsed, validated config. */
-export interface GateConfig {
-  file: string;
-  version: number;
-  suite: string;
-  model: string;
-  settings: GateSettings;
-  tests: TestSpec[];
 }
 
 /** Options of {@linkcode parseConfig}. */
@@ -625,7 +558,7 @@ async function normalise(
       return /(?!)/u;
     }
   };
-  const schemaValidator = (path: PathPart[], schema: unknown): z.ZodType => {
+  const schemaValidator = (path: PathPart[], schema: unknown): SchemaValidator => {
     try {
       return z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]);
     } catch (err) {
@@ -726,7 +659,7 @@ async function normalise(
           break;
         }
         case "args_valid": {
-          const schemas: Record<string, { schema: unknown; validator: z.ZodType }> = {};
+          const schemas: Record<string, { schema: unknown; validator: SchemaValidator }> = {};
           const entries = Object.entries(e.schema as Record<string, unknown>);
           if (entries.length === 0) {
             issue([...ep, "schema"], "no tool schemas given: the check would always pass");

@@ -5,7 +5,7 @@
  */
 import { AssayError, quote } from "../errors.ts";
 import type { Episode } from "../trace/model.ts";
-import type { Expectation, TestSpec } from "./config.ts";
+import type { Expectation, TestSpec } from "./config_types.ts";
 import type { RegexGuard } from "./regex_guard.ts";
 import { isSubsequence, toolList } from "./assertions.ts";
 import {

@@ -11,7 +11,7 @@
  * @module
  */
 import { AssayError, quote } from "../errors.ts";
-import type { EndpointSettings, GateSettings } from "./config.ts";
+import type { EndpointSettings, GateSettings } from "./config_types.ts";
 import type { JudgeInput, JudgeKind, Judgement, Scorer } from "./semantic.ts";
 
 /** Options of {@linkcode createLiveScorer}. */

@@ -104,7 +104,11 @@ export class RegexGuard {
   }
 
   /** Test `regex` against `input` (the regex's `lastIndex` is ignored). */
-  async test(regex: RegExp, input: string, timeoutMs = this.#timeoutMs): Promise<RegexOutcome> {
+  async test(
+    regex: RegExp,
+    input: string,
+    timeoutMs: number = this.#timeoutMs,
+  ): Promise<RegexOutcome> {
     let risky = this.#risky.get(regex.source);
     if (risky === undefined) {
       risky = isRiskyPattern(regex.source);

@@ -9,7 +9,7 @@ import { AssayError, quote } from "../errors.ts";
 import type { Episode } from "../trace/model.ts";
 import { readTrace, type TraceSource } from "../trace/reader.ts";
 import { type Baseline, compareWithBaseline, episodeSignature } from "./baseline.ts";
-import type { GateConfig, TestSpec } from "./config.ts";
+import type { GateConfig, TestSpec } from "./config_types.ts";
 import { evaluateAssertion } from "./assertions.ts";
 import { evaluateExpectation } from "./expectations.ts";
 import { RegexGuard } from "./regex_guard.ts";

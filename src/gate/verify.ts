@@ -5,7 +5,7 @@
  * @module
  */
 import { readTrace, type TraceSource } from "../trace/reader.ts";
-import type { GateConfig } from "./config.ts";
+import type { GateConfig } from "./config_types.ts";
 import { EpisodeIndex, type Resolution } from "./resolver.ts";
 
 /** Options of {@linkcode verifyTrace}. */

@@ -24,10 +24,18 @@ export async function recordQuickstart(
 ): Promise<void> {
   const writer = new TraceWriter(path, { mode: "truncate" });
   await EpisodeRecorder.run(
-    { writer, episodeId: "weather_demo", testId: options.testId ?? "weather_check", clock: new FrozenClock() },
+    {
+      writer,
+      episodeId: "weather_demo",
+      testId: options.testId ?? "weather_check",
+      clock: new FrozenClock(),
+    },
     async (rec) => {
       await rec.start({ prompt: "Weather in Tokyo?" });
-      const step = await rec.modelStep({ content: "", meta: { "gen_ai.request.model": "gpt-4o", round: 0 } });
+      const step = await rec.modelStep({
+        content: "",
+        meta: { "gen_ai.request.model": "gpt-4o", round: 0 },
+      });
       const location = options.location ?? "Tokyo";
       await rec.toolCall({
         stepId: step,
@@ -36,7 +44,10 @@ export async function recordQuickstart(
         result: { temp: 22, location },
         toolCallId: "call_1",
       });
-      await rec.modelStep({ content: "It is 22C in Tokyo.", meta: { "gen_ai.request.model": "gpt-4o", round: 1 } });
+      await rec.modelStep({
+        content: "It is 22C in Tokyo.",
+        meta: { "gen_ai.request.model": "gpt-4o", round: 1 },
+      });
     },
   );
   await writer.close();

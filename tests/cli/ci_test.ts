@@ -6,7 +6,16 @@ import { after, before, describe, test } from "node:test";
 import { PY_FIXTURES, ROOT, runCliProcess, tempDir } from "../_helpers.ts";
 import { quickstartProject, recordQuickstart } from "./_gate_fixtures.ts";
 
-const QUICKSTART = ["ci", "--config", "assay.yaml", "--trace-file", "traces/quickstart.jsonl", "--replay-strict", "--db", ":memory:"];
+const QUICKSTART = [
+  "ci",
+  "--config",
+  "assay.yaml",
+  "--trace-file",
+  "traces/quickstart.jsonl",
+  "--replay-strict",
+  "--db",
+  ":memory:",
+];
 const DATA = join(ROOT, "tests", "data", "gate");
 
 let dir: { path: string; cleanup: () => Promise<void> };
@@ -22,15 +31,20 @@ function noStack(stderr: string): void {
 
 describe("assay ci", () => {
   test("the seed quickstart (its assay.yaml verbatim) passes with exit 0 and writes the reports", async () => {
-    const r = await runCliProcess(QUICKSTART, { cwd: dir.path, env: { GITHUB_STEP_SUMMARY: join(dir.path, "summary.md") } });
+    const r = await runCliProcess(QUICKSTART, {
+      cwd: dir.path,
+      env: { GITHUB_STEP_SUMMARY: join(dir.path, "summary.md") },
+    });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /weather_check/);
     assert.match(r.stderr, /1 passed/);
-    assert.doesNotMatch(r.stderr, /\x1b\[/, "no colour without a TTY");
+    assert.ok(!r.stderr.includes("\u001b["), "no colour without a TTY");
     for (const f of ["junit.xml", "assay.sarif", "run.json", "summary.md"]) {
       assert.ok((await stat(join(dir.path, ".assay", "reports", f))).size > 0, f);
     }
-    const json = JSON.parse(await readFile(join(dir.path, ".assay", "reports", "run.json"), "utf8"));
+    const json = JSON.parse(
+      await readFile(join(dir.path, ".assay", "reports", "run.json"), "utf8"),
+    );
     assert.equal(json.verdict, "pass");
     assert.ok((await stat(join(dir.path, "summary.md"))).size > 0);
   });
@@ -42,48 +56,109 @@ describe("assay ci", () => {
         `    assertions: [{type: trace_must_not_call_tool, tool: GetWeather}]\n`,
     );
     const r = await runCliProcess(
-      ["ci", "--config", "fail.yaml", "--trace-file", "traces/quickstart.jsonl", "--replay-strict", "--db", ":memory:"],
+      [
+        "ci",
+        "--config",
+        "fail.yaml",
+        "--trace-file",
+        "traces/quickstart.jsonl",
+        "--replay-strict",
+        "--db",
+        ":memory:",
+      ],
       { cwd: dir.path },
     );
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr, /expected the output to contain "Osaka"; the output was "It is 22C in Tokyo\."/);
+    assert.match(
+      r.stderr,
+      /expected the output to contain "Osaka"; the output was "It is 22C in Tokyo\."/,
+    );
     assert.match(r.stderr, /1 failed/);
   });
 
   test("16_duplicate_rerun is E_TRACE_EPISODE_AMBIGUOUS under --replay-strict and 'latest wins' without", async () => {
-    const base = ["ci", "--config", join(DATA, "16_duplicate_rerun.yaml"), "--trace-file", join(PY_FIXTURES, "16_duplicate_rerun.jsonl"), "--db", ":memory:", "--json", join(dir.path, "dup.json")];
+    const base = [
+      "ci",
+      "--config",
+      join(DATA, "16_duplicate_rerun.yaml"),
+      "--trace-file",
+      join(PY_FIXTURES, "16_duplicate_rerun.jsonl"),
+      "--db",
+      ":memory:",
+      "--json",
+      join(dir.path, "dup.json"),
+    ];
     const strict = await runCliProcess([...base, "--replay-strict"], { cwd: dir.path });
     assert.equal(strict.code, 1, strict.stderr);
-    assert.match(strict.stderr, /Duplicate prompt in strict replay: 2 episodes in the trace match test id "weather_check"/);
+    assert.match(
+      strict.stderr,
+      /Duplicate prompt in strict replay: 2 episodes in the trace match test id "weather_check"/,
+    );
     const result = JSON.parse(await readFile(join(dir.path, "dup.json"), "utf8"));
     assert.equal(JSON.stringify(result).includes("E_TRACE_EPISODE_AMBIGUOUS"), true);
     const loose = await runCliProcess(base, { cwd: dir.path });
     assert.equal(loose.code, 0, loose.stderr);
-    assert.match(loose.stderr, /2 episodes match test id "weather_check" \(lines 1, 7\): using the latest \(line 7\)/);
+    assert.match(
+      loose.stderr,
+      /2 episodes match test id "weather_check" \(lines 1, 7\): using the latest \(line 7\)/,
+    );
   });
 
   test("a test id not in the trace is E_TRACE_EPISODE_MISSING with the closest ids", async () => {
-    await writeFile(join(dir.path, "missing.yaml"), `tests:\n  - id: weather_chek\n    expected: {type: regex_match, pattern: x}\n`);
+    await writeFile(
+      join(dir.path, "missing.yaml"),
+      `tests:\n  - id: weather_chek\n    expected: {type: regex_match, pattern: x}\n`,
+    );
     const r = await runCliProcess(
-      ["ci", "--config", "missing.yaml", "--trace-file", "traces/quickstart.jsonl", "--replay-strict", "--db", ":memory:", "--json", "missing.json"],
+      [
+        "ci",
+        "--config",
+        "missing.yaml",
+        "--trace-file",
+        "traces/quickstart.jsonl",
+        "--replay-strict",
+        "--db",
+        ":memory:",
+        "--json",
+        "missing.json",
+      ],
       { cwd: dir.path },
     );
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr, /no episode in the trace for test "weather_chek" .*closest test ids in the trace: "weather_check"/);
-    assert.ok((await readFile(join(dir.path, "missing.json"), "utf8")).includes("E_TRACE_EPISODE_MISSING"));
+    assert.match(
+      r.stderr,
+      /no episode in the trace for test "weather_chek" .*closest test ids in the trace: "weather_check"/,
+    );
+    assert.ok(
+      (await readFile(join(dir.path, "missing.json"), "utf8")).includes("E_TRACE_EPISODE_MISSING"),
+    );
   });
 
   test("config errors exit 2 with [E_CFG_SCHEMA] file:line:col, did-you-mean and no stack trace", async () => {
-    await writeFile(join(dir.path, "typo.yaml"), `version: 1\ntests:\n  - id: t\n    expectd: {type: regex_match, pattern: x}\n`);
-    const r = await runCliProcess(["ci", "--config", "typo.yaml", "--trace-file", "traces/quickstart.jsonl"], { cwd: dir.path });
+    await writeFile(
+      join(dir.path, "typo.yaml"),
+      `version: 1\ntests:\n  - id: t\n    expectd: {type: regex_match, pattern: x}\n`,
+    );
+    const r = await runCliProcess([
+      "ci",
+      "--config",
+      "typo.yaml",
+      "--trace-file",
+      "traces/quickstart.jsonl",
+    ], { cwd: dir.path });
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /^\[E_CFG_SCHEMA\] typo\.yaml:4:5: tests\[0\]\.expectd: unknown key "expectd" \(did you mean "expected"\?\)/);
+    assert.match(
+      r.stderr,
+      /^\[E_CFG_SCHEMA\] typo\.yaml:4:5: tests\[0\]\.expectd: unknown key "expectd" \(did you mean "expected"\?\)/,
+    );
     assert.match(r.stderr, /fix: /);
     noStack(r.stderr);
   });
 
   test("a missing trace file exits 2 with E_PATH_NOT_FOUND", async () => {
-    const r = await runCliProcess(["ci", "--trace-file", "traces/nope.jsonl", "--db", ":memory:"], { cwd: dir.path });
+    const r = await runCliProcess(["ci", "--trace-file", "traces/nope.jsonl", "--db", ":memory:"], {
+      cwd: dir.path,
+    });
     assert.equal(r.code, 2);
     assert.match(r.stderr, /^\[E_PATH_NOT_FOUND\] trace file not found: ".*nope\.jsonl"/);
     noStack(r.stderr);
@@ -93,7 +168,9 @@ describe("assay ci", () => {
     const bad = join(dir.path, "traces", "bad.jsonl");
     await copyFile(join(dir.path, "traces", "quickstart.jsonl"), bad);
     await writeFile(bad, (await readFile(bad, "utf8")) + '{"type": "step", oops}\n');
-    const r = await runCliProcess(["ci", "--trace-file", "traces/bad.jsonl", "--db", ":memory:"], { cwd: dir.path });
+    const r = await runCliProcess(["ci", "--trace-file", "traces/bad.jsonl", "--db", ":memory:"], {
+      cwd: dir.path,
+    });
     assert.equal(r.code, 2);
     assert.match(r.stderr, /^\[E_TRACE_INVALID\] traces\/bad\.jsonl:6:\d+: invalid JSON/);
     noStack(r.stderr);
@@ -101,7 +178,13 @@ describe("assay ci", () => {
 
   test("a database that cannot be opened exits 3 with E_DB", async () => {
     const r = await runCliProcess(
-      ["ci", "--trace-file", "traces/quickstart.jsonl", "--db", join(dir.path, "assay.yaml", "sub", "x.db")],
+      [
+        "ci",
+        "--trace-file",
+        "traces/quickstart.jsonl",
+        "--db",
+        join(dir.path, "assay.yaml", "sub", "x.db"),
+      ],
       { cwd: dir.path },
     );
     assert.equal(r.code, 3, r.stderr);
@@ -112,20 +195,34 @@ describe("assay ci", () => {
   test("usage errors exit 2: a misspelt flag and a missing --trace-file", async () => {
     const typo = await runCliProcess(["ci", "--trace-fle", "x.jsonl"], { cwd: dir.path });
     assert.equal(typo.code, 2);
-    assert.match(typo.stderr, /^\[E_USAGE\] Unknown option '--trace-fle'.*did you mean --trace-file/);
+    assert.match(
+      typo.stderr,
+      /^\[E_USAGE\] Unknown option '--trace-fle'.*did you mean --trace-file/,
+    );
     const missing = await runCliProcess(["ci"], { cwd: dir.path });
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /\[E_USAGE\] --trace-file is required/);
   });
 
   test("a baseline catches one changed tool argument in a re-recorded trace (path, old, new)", async () => {
-    const exported = await runCliProcess([...QUICKSTART, "--export-baseline", "baseline.json"], { cwd: dir.path });
+    const exported = await runCliProcess([...QUICKSTART, "--export-baseline", "baseline.json"], {
+      cwd: dir.path,
+    });
     assert.equal(exported.code, 0, exported.stderr);
     const baseline = JSON.parse(await readFile(join(dir.path, "baseline.json"), "utf8"));
     assert.equal(baseline.tests.weather_check.signature.toolCalls[0].args, '{"location":"Tokyo"}');
     await recordQuickstart(join(dir.path, "traces", "rerecorded.jsonl"), { location: "Tokyo, JP" });
     const r = await runCliProcess(
-      ["ci", "--trace-file", "traces/rerecorded.jsonl", "--replay-strict", "--db", ":memory:", "--baseline", "baseline.json"],
+      [
+        "ci",
+        "--trace-file",
+        "traces/rerecorded.jsonl",
+        "--replay-strict",
+        "--db",
+        ":memory:",
+        "--baseline",
+        "baseline.json",
+      ],
       { cwd: dir.path },
     );
     assert.equal(r.code, 1, r.stderr);
@@ -134,7 +231,9 @@ describe("assay ci", () => {
 
   test("a history database file keeps several runs without constraint errors", async () => {
     for (let i = 0; i < 2; i++) {
-      const r = await runCliProcess([...QUICKSTART.slice(0, -2), "--db", ".assay/history.db"], { cwd: dir.path });
+      const r = await runCliProcess([...QUICKSTART.slice(0, -2), "--db", ".assay/history.db"], {
+        cwd: dir.path,
+      });
       assert.equal(r.code, 0, r.stderr);
     }
     assert.ok((await stat(join(dir.path, ".assay", "history.db"))).size > 0);

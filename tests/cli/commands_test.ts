@@ -18,20 +18,35 @@ describe("assay commands", () => {
   test("--help lists ci, validate, trace and init", async () => {
     const r = await runCliProcess(["--help"]);
     assert.equal(r.code, 0);
-    for (const c of ["ci", "validate", "trace", "init"]) assert.match(r.stdout, new RegExp(`^  ${c} `, "m"));
+    for (const c of ["ci", "validate", "trace", "init"]) {
+      assert.match(r.stdout, new RegExp(`^  ${c} `, "m"));
+    }
   });
 
   test("validate reports a valid config and checks the trace resolves", async () => {
     const r = await runCliProcess([
-      "validate", "--config", join(DATA, "04_loop_parallel.yaml"), "--trace-file", join(PY_FIXTURES, "04_loop_parallel.jsonl"),
+      "validate",
+      "--config",
+      join(DATA, "04_loop_parallel.yaml"),
+      "--trace-file",
+      join(PY_FIXTURES, "04_loop_parallel.jsonl"),
     ]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /is valid: suite "04_loop_parallel", 1 test, 2 expectations, 1 assertion/);
-    assert.match(r.stdout, /^ok     parallel_check -> episode "parallel_demo" \(.*04_loop_parallel\.jsonl:1, by test id\)$/m);
+    assert.match(
+      r.stdout,
+      /is valid: suite "04_loop_parallel", 1 test, 2 expectations, 1 assertion/,
+    );
+    assert.match(
+      r.stdout,
+      /^ok {5}parallel_check -> episode "parallel_demo" \(.*04_loop_parallel\.jsonl:1, by test id\)$/m,
+    );
   });
 
   test("validate exits 2 on a YAML syntax error and on an alias bomb, with line and column", async () => {
-    await writeFile(join(dir.path, "syntax.yaml"), `tests:\n  - id: t\n    expected: {type: regex_match, pattern: x\n`);
+    await writeFile(
+      join(dir.path, "syntax.yaml"),
+      `tests:\n  - id: t\n    expected: {type: regex_match, pattern: x\n`,
+    );
     const syntax = await runCliProcess(["validate", "--config", "syntax.yaml"], { cwd: dir.path });
     assert.equal(syntax.code, 2);
     assert.match(syntax.stderr, /^\[E_CFG_PARSE\] syntax\.yaml:4:1: \(root\): YAML syntax error: /);
@@ -64,24 +79,55 @@ describe("assay commands", () => {
     const r = await runCliProcess(["validate", "--config", "many.yaml"], { cwd: dir.path });
     assert.equal(r.code, 2);
     const lines = r.stderr.split("\n").filter((l) => l.startsWith("["));
-    assert.equal(lines[0], "[E_CFG_SCHEMA] many.yaml:3:50: tests[0].expected.must_contain: expected a string or a list of strings, got the number 3");
-    assert.equal(lines[1], 'many.yaml:5:15: tests[1].expected.pattern: missing required key "pattern" (string)'.replace(/^/, "[E_CFG_SCHEMA] "));
-    assert.equal(lines.length, 2, "schema errors come first; semantic checks run on a schema-valid config");
+    assert.equal(
+      lines[0],
+      "[E_CFG_SCHEMA] many.yaml:3:50: tests[0].expected.must_contain: expected a string or a list of strings, got the number 3",
+    );
+    assert.equal(
+      lines[1],
+      'many.yaml:5:15: tests[1].expected.pattern: missing required key "pattern" (string)'.replace(
+        /^/,
+        "[E_CFG_SCHEMA] ",
+      ),
+    );
+    assert.equal(
+      lines.length,
+      2,
+      "schema errors come first; semantic checks run on a schema-valid config",
+    );
     await writeFile(
       join(dir.path, "semantic.yaml"),
       'tests:\n  - id: c\n    expected: {type: regex_not_match, pattern: "(x"}\n  - id: c\n    assertions: [{type: trace_max_steps, max: 2}]\n',
     );
     const s = await runCliProcess(["validate", "--config", "semantic.yaml"], { cwd: dir.path });
     assert.equal(s.code, 2);
-    assert.match(s.stderr, /^\[E_CFG_SCHEMA\] semantic\.yaml:3:48: tests\[0\]\.expected\.pattern: invalid regex "\(x"/m);
-    assert.match(s.stderr, /^\[E_CFG_SCHEMA\] semantic\.yaml:4:9: tests\[1\]\.id: duplicate test id "c"/m);
+    assert.match(
+      s.stderr,
+      /^\[E_CFG_SCHEMA\] semantic\.yaml:3:48: tests\[0\]\.expected\.pattern: invalid regex "\(x"/m,
+    );
+    assert.match(
+      s.stderr,
+      /^\[E_CFG_SCHEMA\] semantic\.yaml:4:9: tests\[1\]\.id: duplicate test id "c"/m,
+    );
   });
 
   test("trace verify passes when every test resolves and exits 1 on a duplicate episode", async () => {
-    const ok = await runCliProcess(["trace", "verify", "--config", join(DATA, "15_two_episodes.yaml"), join(PY_FIXTURES, "15_two_episodes.jsonl")]);
+    const ok = await runCliProcess([
+      "trace",
+      "verify",
+      "--config",
+      join(DATA, "15_two_episodes.yaml"),
+      join(PY_FIXTURES, "15_two_episodes.jsonl"),
+    ]);
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /2\/2 tests resolve to exactly one episode \(2 episodes in /);
-    const dup = await runCliProcess(["trace", "verify", "--config", join(DATA, "16_duplicate_rerun.yaml"), join(PY_FIXTURES, "16_duplicate_rerun.jsonl")]);
+    const dup = await runCliProcess([
+      "trace",
+      "verify",
+      "--config",
+      join(DATA, "16_duplicate_rerun.yaml"),
+      join(PY_FIXTURES, "16_duplicate_rerun.jsonl"),
+    ]);
     assert.equal(dup.code, 1);
     assert.match(dup.stderr, /^\[E_TRACE_EPISODE_AMBIGUOUS\] Duplicate prompt in strict replay/m);
   });
@@ -91,16 +137,34 @@ describe("assay commands", () => {
     assert.equal(r.code, 0, r.stderr);
     const config = await parseConfig(await readFile(join(dir.path, "assay.yaml"), "utf8"));
     assert.equal(config.tests[0].id, "weather_check");
-    const workflow = parse(await readFile(join(dir.path, ".github", "workflows", "assay.yml"), "utf8"));
-    const steps: { run?: string; uses?: string; with?: Record<string, string> }[] = workflow.jobs.gate.steps;
-    assert.match(steps.find((s) => s.run)!.run!, /assay ci --config assay\.yaml --trace-file traces\/quickstart\.jsonl --replay-strict --db :memory: --junit \.assay\/reports\/junit\.xml --sarif \.assay\/reports\/assay\.sarif/);
-    assert.ok(steps.some((s) => s.uses?.startsWith("github/codeql-action/upload-sarif") && s.with?.sarif_file === ".assay/reports/assay.sarif"));
-    assert.ok(steps.some((s) => s.uses?.startsWith("actions/upload-artifact") && s.with?.path.includes("junit.xml")));
+    const workflow = parse(
+      await readFile(join(dir.path, ".github", "workflows", "assay.yml"), "utf8"),
+    );
+    const steps: { run?: string; uses?: string; with?: Record<string, string> }[] =
+      workflow.jobs.gate.steps;
+    assert.match(
+      steps.find((s) => s.run)!.run!,
+      /assay ci --config assay\.yaml --trace-file traces\/quickstart\.jsonl --replay-strict --db :memory: --junit \.assay\/reports\/junit\.xml --sarif \.assay\/reports\/assay\.sarif/,
+    );
+    assert.ok(
+      steps.some((s) =>
+        s.uses?.startsWith("github/codeql-action/upload-sarif") &&
+        s.with?.sarif_file === ".assay/reports/assay.sarif"
+      ),
+    );
+    assert.ok(
+      steps.some((s) =>
+        s.uses?.startsWith("actions/upload-artifact") && s.with?.path.includes("junit.xml")
+      ),
+    );
 
     await writeFile(join(dir.path, "assay.yaml"), "# mine\n");
     const again = await runCliProcess(["init"], { cwd: dir.path });
     assert.equal(again.code, 2);
-    assert.match(again.stderr, /^\[E_USAGE\] assay\.yaml and \.github\/workflows\/assay\.yml already exist; nothing was written/);
+    assert.match(
+      again.stderr,
+      /^\[E_USAGE\] assay\.yaml and \.github\/workflows\/assay\.yml already exist; nothing was written/,
+    );
     assert.equal(await readFile(join(dir.path, "assay.yaml"), "utf8"), "# mine\n");
     const forced = await runCliProcess(["init", "--force"], { cwd: dir.path });
     assert.equal(forced.code, 0);

@@ -3,8 +3,7 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { parseConfig } from "../../src/gate/config.ts";
-import { runGate } from "../../src/gate/run.ts";
+import { parseConfig, runGate } from "../../gate.ts";
 import { fileChunks } from "../../src/runtime/file_source.ts";
 import { PY_FIXTURES, ROOT } from "../_helpers.ts";
 
