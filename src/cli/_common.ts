@@ -111,8 +111,10 @@ export async function loadConfig(
   io: CliIo,
   path: string,
 ): Promise<{ config: GateConfig; bytes: Uint8Array }> {
-  const text = await readText(io, path, "config file");
-  const { parseConfig } = await import("../gate/config.ts");
+  const [text, { parseConfig }] = await Promise.all([
+    readText(io, path, "config file"),
+    import("../gate/config.ts"),
+  ]);
   const dir = dirname(resolvePath(io, path));
   const config = await parseConfig(text, {
     file: path,

@@ -105,6 +105,13 @@ async function ci(args: string[], io: CliIo): Promise<number> {
   const configPath = (values.config as string | undefined) ?? "assay.yaml";
   const strict = values["replay-strict"] === true;
 
+  // Start loading the modules every run needs while the config is read and parsed.
+  const later = Promise.all([
+    import("../report/console.ts"),
+    import("../report/write_reports.ts"),
+    import("../store/store.ts"),
+  ]);
+  later.catch(() => {}); // awaited below; a failure surfaces there
   const { config, bytes } = await loadConfig(io, configPath);
   const hash = await sha256Hex(bytes);
   const [{ runGate }, { fileChunks }, baseline] = await Promise.all([
@@ -127,12 +134,11 @@ async function ci(args: string[], io: CliIo): Promise<number> {
   });
   if (progress) io.stderr("\r\x1b[2K");
 
-  const { formatTestLine, formatSummary } = await import("../report/console.ts");
+  const [{ formatTestLine, formatSummary }, { writeReports }] = await later;
   for (const w of run.warnings) io.stderr(`warning: ${w}\n`);
   for (const r of run.results) io.stderr(`${formatTestLine(r, { color })}\n`);
 
   await saveToStore(io, (values.db as string | undefined) ?? ".assay/assay.db", run, episodes);
-  const { writeReports } = await import("../report/write_reports.ts");
   const summaryEnv = io.env.GITHUB_STEP_SUMMARY;
   const pathOf = (flag: string, name: string) =>
     resolvePath(io, (values[flag] as string | undefined) ?? join(REPORTS, name));
