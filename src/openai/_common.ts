@@ -3,16 +3,13 @@
 import type { ChatCompletionMessageParam } from "openai/resources/chat/completions";
 import type { CompletionUsage } from "openai/resources/completions";
 import { quote } from "../errors.ts";
-import { canonicalJson, isJsonValue } from "../trace/canonical.ts";
+import { canonicalJson, compareCodePoints } from "../trace/canonical.ts";
 import type { Clock } from "../trace/clock.ts";
 import type { JsonObject } from "../trace/events.ts";
 import type { TraceWriter } from "../trace/writer.ts";
+import { sha256Hex } from "./_sha256.ts";
 import { resolveWriter } from "./context.ts";
-import type {
-  ChatCompletionsClient,
-  RecordWithToolsOptions,
-  ToolExecutors,
-} from "./types.ts";
+import type { ChatCompletionsClient, RecordWithToolsOptions, ToolExecutors } from "./types.ts";
 
 /** Request fields the dedicated options own; `params` may not set them. */
 const OWNED_FIELDS = new Set([
@@ -204,24 +201,42 @@ export function wireCopy<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
 
-const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
-const encoder = new TextEncoder();
-
 /**
- * SHA-256 (hex) of the canonical JSON of a request body, without `user`
- * (volatile per end user, see replay.md): replay compares it with the
- * request it is about to send.
+ * The SHA-256 fingerprint of a run's requests: hex SHA-256 of the canonical
+ * JSON of the request body as sent, without `user` (volatile per end user,
+ * see replay.md). Replay computes the same over the request it is about to
+ * send. Each message is serialised once, when it joins the conversation, so
+ * a run of many rounds does not re-serialise its whole history every round.
  */
-export async function requestFingerprint(body: Record<string, unknown>): Promise<string> {
-  const { user: _user, ...rest } = body;
-  const digest = await crypto.subtle.digest(
-    "SHA-256",
-    encoder.encode(canonicalJson(wireCopy(rest))),
-  );
-  const bytes = new Uint8Array(digest);
-  let out = "";
-  for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i]];
-  return out;
+export class RequestFingerprint {
+  readonly #parts: { key: string; json: string | null }[] = [];
+  readonly #messages: string[] = [];
+
+  /** `params`: the request body without `messages`, as sent (JSON values only). */
+  constructor(params: Record<string, unknown>) {
+    const keys = Object.keys(params).filter((k) => k !== "user" && k !== "messages");
+    keys.push("messages");
+    keys.sort(compareCodePoints);
+    for (const key of keys) {
+      this.#parts.push({ key, json: key === "messages" ? null : canonicalJson(params[key]) });
+    }
+  }
+
+  /** Adds the messages sent for the first time in this round (JSON values only). */
+  add(messages: readonly unknown[]): void {
+    for (const m of messages) this.#messages.push(canonicalJson(m));
+  }
+
+  /** The fingerprint of the request with every message added so far. */
+  digest(): string {
+    let text = "{";
+    for (let i = 0; i < this.#parts.length; i++) {
+      const { key, json } = this.#parts[i];
+      if (i > 0) text += ",";
+      text += JSON.stringify(key) + ":" + (json ?? "[" + this.#messages.join(",") + "]");
+    }
+    return sha256Hex(text + "}");
+  }
 }
 
 /** Adds every numeric field of `b` to `a` at any depth (usage details included). */
@@ -318,12 +333,15 @@ export async function runTool(
     return { result: null, error: message, errorType: errorType(err), messageContent: message };
   }
   // A void executor means "no result", which JSON spells null.
-  const result = value === undefined
-    ? null
-    : isJsonValue(value)
-    ? value
-    : { _raw: safeString(value) };
-  return { result, error: null, errorType: null, messageContent: canonicalJson(result) };
+  if (value === undefined) return { result: null, error: null, errorType: null, messageContent: "null" };
+  let messageContent: string;
+  try {
+    messageContent = canonicalJson(value);
+  } catch {
+    const result = { _raw: safeString(value) };
+    return { result, error: null, errorType: null, messageContent: canonicalJson(result) };
+  }
+  return { result: value, error: null, errorType: null, messageContent };
 }
 
 function safeString(value: unknown): string {

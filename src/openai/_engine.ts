@@ -15,7 +15,7 @@ import {
   addUsage,
   errorEndMeta,
   parseArgs,
-  requestFingerprint,
+  RequestFingerprint,
   type RunConfig,
   runTool,
   wireCopy,
@@ -180,6 +180,25 @@ export async function* recordEpisode(
   // ending comes first (normal, error or early return).
   let pending: Pending | null = null;
   let state: "running" | "done" | "failed" = "running";
+  // The writer keeps events in call order, so the recorder's writes are
+  // queued rather than awaited one by one (each await is a disk round trip).
+  // They are all awaited before the episode counts as recorded, so a failed
+  // write still reaches the caller.
+  let queued: Promise<unknown>[] = [];
+  const queue = (write: Promise<unknown>): void => {
+    write.catch(() => {}); // awaited in drain(); not unhandled meanwhile
+    queued.push(write);
+  };
+  const drain = async (): Promise<void> => {
+    const writes = queued;
+    queued = [];
+    await Promise.all(writes);
+  };
+  const writeStep = (content: string, meta: JsonObject): string => {
+    queue(rec.modelStep({ content, meta }));
+    // step() assigns the id before its first await.
+    return rec.lastStepId!;
+  };
   const result = (): RecordResult => ({
     episodeId: rec.episodeId,
     testId: rec.testId,
@@ -195,23 +214,21 @@ export async function* recordEpisode(
     const turn = turnOfAccumulator(p.acc);
     content = turn.content;
     usage = addUsage(usage, turn.usage);
-    const stepId = await rec.modelStep({
-      content: turn.content,
-      meta: { ...stepMeta(turn, p.meta), "assay.partial": true },
-    });
+    const stepId = writeStep(turn.content, { ...stepMeta(turn, p.meta), "assay.partial": true });
     for (const call of turn.calls) {
       const id = call.id ?? `call_${call.index}`;
       const args = parseArgs(call.arguments);
       toolCalls.push({ id, name: call.name, args, result: null, error: null });
-      await rec.toolCall({
+      queue(rec.toolCall({
         stepId,
         callIndex: call.index,
         toolName: call.name,
         args,
         toolCallId: id,
         meta: p.meta.round === undefined ? {} : { round: p.meta.round },
-      });
+      }));
     }
+    await drain();
   };
 
   const stepMeta = (turn: Turn, base: JsonObject): JsonObject => {
@@ -227,19 +244,26 @@ export async function* recordEpisode(
   };
 
   await rec.start({ prompt: cfg.prompt, meta: cfg.meta });
+  let wireParams: Record<string, unknown>;
+  let fingerprint: RequestFingerprint;
   try {
+    wireParams = wireCopy(cfg.base);
+    fingerprint = new RequestFingerprint(wireParams);
     for (let round = 0;; round++) {
       const body: Record<string, unknown> = { ...cfg.base, messages: [...messages] };
-      const fingerprint = requestFingerprint(body);
-      // Awaited below; a body JSON cannot encode fails create() first, and
-      // this rejection must not be reported as unhandled meanwhile.
-      fingerprint.catch(() => {});
+      // The request as it goes over the wire (JSON, undefined keys dropped),
+      // which the writer can always serialise. Only the messages added since
+      // the last round are copied; the parameters never change in a run, so
+      // they are stored on the first step only.
+      const fresh = wireCopy(messages.slice(sent));
+      fingerprint.add(fresh);
       const base: JsonObject = {};
       if (cfg.stream) base["gen_ai.stream"] = true;
       if (cfg.execute) base.round = round;
-      base["assay.request"] = wireCopy(cfg.base);
-      base["assay.request.messages"] = wireCopy(messages.slice(sent));
+      if (round === 0) base["assay.request"] = wireParams;
+      base["assay.request.messages"] = fresh;
       base["assay.request.message_count"] = messages.length;
+      base["assay.request.sha256"] = fingerprint.digest();
       sent = messages.length;
       rounds++;
       let turn: Turn;
@@ -253,7 +277,6 @@ export async function* recordEpisode(
               "not an async iterable of chunks; pass an OpenAI client",
           );
         }
-        base["assay.request.sha256"] = await fingerprint;
         const acc = new StreamAccumulator();
         pending = { acc, meta: base };
         for await (const chunk of stream) {
@@ -264,7 +287,6 @@ export async function* recordEpisode(
         turn = turnOfAccumulator(acc);
       } else {
         const response = await cfg.client.chat.completions.create(body, cfg.requestOptions);
-        base["assay.request.sha256"] = await fingerprint;
         turn = turnOfResponse(cfg.fn, response);
       }
       usage = addUsage(usage, turn.usage);
@@ -273,7 +295,7 @@ export async function* recordEpisode(
       const last = runTools && round >= cfg.maxToolRounds;
       const meta = stepMeta(turn, base);
       if (last) meta["assay.truncated"] = true;
-      const stepId = await rec.modelStep({ content: turn.content, meta });
+      const stepId = writeStep(turn.content, meta);
 
       const ids = turn.calls.map((c, i) =>
         c.id ?? (cfg.stream ? `call_${c.index}` : `${stepId}:${i}`)
@@ -296,14 +318,14 @@ export async function* recordEpisode(
         const callMeta: JsonObject = cfg.execute ? { round } : {};
         if (!runTools) {
           toolCalls.push({ id: ids[i], name: call.name, args, result: null, error: null });
-          await rec.toolCall({
+          queue(rec.toolCall({
             stepId,
             callIndex,
             toolName: call.name,
             args,
             toolCallId: ids[i],
             meta: callMeta,
-          });
+          }));
           continue;
         }
         const out = await runTool(cfg.executors, call.name, args, {
@@ -313,7 +335,7 @@ export async function* recordEpisode(
         });
         if (out.errorType !== null) callMeta.error_type = out.errorType;
         toolCalls.push({ id: ids[i], name: call.name, args, result: out.result, error: out.error });
-        await rec.toolCall({
+        queue(rec.toolCall({
           stepId,
           callIndex,
           toolName: call.name,
@@ -322,7 +344,7 @@ export async function* recordEpisode(
           error: out.error,
           toolCallId: ids[i],
           meta: callMeta,
-        });
+        }));
         messages.push({ role: "tool", tool_call_id: ids[i], content: out.messageContent });
       }
       if (!runTools) break;
@@ -332,7 +354,8 @@ export async function* recordEpisode(
       }
     }
     state = "done";
-    await rec.end({ outcome: "pass", meta: truncated ? { "assay.truncated": true } : {} });
+    queue(rec.end({ outcome: "pass", meta: truncated ? { "assay.truncated": true } : {} }));
+    await drain();
     const value = result();
     settle?.({ result: value });
     return value;
@@ -341,7 +364,8 @@ export async function* recordEpisode(
       state = "failed";
       try {
         if (pending !== null) await writePartial(pending);
-        await rec.end({ outcome: "error", meta: errorEndMeta(err) });
+        queue(rec.end({ outcome: "error", meta: errorEndMeta(err) }));
+        await drain();
       } catch {
         // The writer itself failed; the caller needs the original error more.
       }
@@ -354,7 +378,8 @@ export async function* recordEpisode(
       state = "done";
       try {
         if (pending !== null) await writePartial(pending);
-        await rec.end({ outcome: "aborted" });
+        queue(rec.end({ outcome: "aborted" }));
+        await drain();
         settle?.({ result: result() });
       } catch (err) {
         settle?.({ error: err });

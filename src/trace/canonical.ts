@@ -74,9 +74,71 @@ function fail(path: (string | number)[], what: string): never {
  * ```
  */
 export function canonicalJson(value: unknown): string {
+  try {
+    return fast(value, 0);
+  } catch (err) {
+    if (err !== SLOW) throw err;
+  }
+  // Anything unusual (toJSON, bad values, cycles, deep nesting) takes the
+  // careful path, which also names the field path in its errors.
   const parts: string[] = [];
   write(value, parts, [], new Set());
   return parts.join("");
+}
+
+const SLOW: object = Object.freeze({});
+const HIGH = /[\uD800-\uFFFF]/;
+// Cycles show up as depth; real data this deep goes the careful way too.
+const MAX_FAST_DEPTH = 100;
+
+// The hot path for plain JSON data (every trace event): string building
+// without path bookkeeping. It bails out with SLOW on anything it does not
+// handle exactly like `write`, so both paths always give the same bytes.
+function fast(value: unknown, depth: number): string {
+  switch (typeof value) {
+    case "string":
+      return JSON.stringify(value);
+    case "number":
+      if (!Number.isFinite(value)) throw SLOW;
+      return String(value);
+    case "boolean":
+      return value ? "true" : "false";
+    case "object":
+      break;
+    default:
+      throw SLOW;
+  }
+  if (value === null) return "null";
+  if (depth > MAX_FAST_DEPTH) throw SLOW;
+  if (Array.isArray(value)) {
+    const n = value.length;
+    if (n === 0) return "[]";
+    let out = "[" + fast(value[0], depth + 1);
+    for (let i = 1; i < n; i++) out += "," + fast(value[i], depth + 1);
+    return out + "]";
+  }
+  const obj = value as Record<string, unknown>;
+  if (typeof obj.toJSON === "function" || obj instanceof Map || obj instanceof Set) throw SLOW;
+  const keys = Object.keys(obj);
+  const n = keys.length;
+  if (n === 0) return "{}";
+  if (n > 1) {
+    // Code unit order equals code point order unless a key holds a
+    // surrogate or a character from U+E000..U+FFFF.
+    keys.sort();
+    for (let i = 0; i < n; i++) {
+      if (HIGH.test(keys[i])) {
+        keys.sort(compareCodePoints);
+        break;
+      }
+    }
+  }
+  let out = "{" + JSON.stringify(keys[0]) + ":" + fast(obj[keys[0]], depth + 1);
+  for (let i = 1; i < n; i++) {
+    const key = keys[i];
+    out += "," + JSON.stringify(key) + ":" + fast(obj[key], depth + 1);
+  }
+  return out + "}";
 }
 
 function write(

@@ -237,6 +237,7 @@ describe("recordChatCompletions", () => {
       assert.deepEqual(s0["assay.request.messages"], USER);
       assert.equal(s0["assay.request.message_count"], 1);
       const sent = t.server.requests.map((r) => r.body as { messages: unknown[] });
+      assert.equal(s1["assay.request"], undefined, "parameters are stored once, on the first step");
       assert.deepEqual(s1["assay.request.messages"], sent[1].messages.slice(1));
       assert.equal(s1["assay.request.message_count"], 3);
       for (const m of [s0, s1]) assert.match(String(m["assay.request.sha256"]), /^[0-9a-f]{64}$/);
