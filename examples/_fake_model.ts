@@ -3,7 +3,14 @@
 // with a tiny deterministic "weather model". It calls the first tool it is
 // offered with the city named in the prompt, then answers from the tool's
 // result; it streams when asked to.
-import { chatCompletion, chatCompletionChunks, type FakeOpenAI, type FakeRequest, type FakeResponse, startFakeOpenAI } from "../testing.ts";
+import {
+  chatCompletion,
+  chatCompletionChunks,
+  type FakeOpenAI,
+  type FakeRequest,
+  type FakeResponse,
+  startFakeOpenAI,
+} from "../testing.ts";
 
 interface Message {
   role: string;
@@ -18,7 +25,9 @@ interface Body {
 
 function text(content: unknown): string {
   if (typeof content === "string") return content;
-  if (Array.isArray(content)) return content.map((p) => (p as { text?: string }).text ?? "").join("");
+  if (Array.isArray(content)) {
+    return content.map((p) => (p as { text?: string }).text ?? "").join("");
+  }
   return "";
 }
 
@@ -56,7 +65,11 @@ function respond(request: FakeRequest): FakeResponse {
   }
   return {
     kind: "json",
-    body: chatCompletion({ content, toolCalls: call ? [{ id, ...call }] : [], usage: { prompt_tokens: 12, completion_tokens: 6, total_tokens: 18 } }),
+    body: chatCompletion({
+      content,
+      toolCalls: call ? [{ id, ...call }] : [],
+      usage: { prompt_tokens: 12, completion_tokens: 6, total_tokens: 18 },
+    }),
   };
 }
 

@@ -67,14 +67,18 @@ export function runProcess(
   });
 }
 
-/** The command that runs `cli.ts` on the runtime running this test. */
-export function cliCommand(): { cmd: string; args: string[] } {
-  const cli = join(ROOT, "cli.ts");
-  if (RUNTIME === "deno") return { cmd: process.execPath, args: ["run", "-A", cli] };
-  if (RUNTIME === "bun") return { cmd: process.execPath, args: ["run", cli] };
+/** The command that runs the TypeScript file `script` on the runtime running this test. */
+export function scriptCommand(script: string): { cmd: string; args: string[] } {
+  if (RUNTIME === "deno") return { cmd: process.execPath, args: ["run", "-A", script] };
+  if (RUNTIME === "bun") return { cmd: process.execPath, args: ["run", script] };
   // An absolute loader URL: a bare "tsx" would be resolved from the child's cwd (often a temp folder).
   const tsx = pathToFileURL(join(ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
-  return { cmd: process.execPath, args: ["--import", tsx, cli] };
+  return { cmd: process.execPath, args: ["--import", tsx, script] };
+}
+
+/** The command that runs `cli.ts` on the runtime running this test. */
+export function cliCommand(): { cmd: string; args: string[] } {
+  return scriptCommand(join(ROOT, "cli.ts"));
 }
 
 /** Run the real CLI as a subprocess on this test's runtime. */

@@ -13,7 +13,9 @@ import { startFakeWeatherModel } from "../_fake_model.ts";
 // 1. Setup client & tools
 const fake = process.env.OPENAI_API_KEY ? null : await startFakeWeatherModel();
 const client = new OpenAI(
-  fake ? { apiKey: "offline", baseURL: fake.baseURL, maxRetries: 0 } : { apiKey: process.env.OPENAI_API_KEY },
+  fake
+    ? { apiKey: "offline", baseURL: fake.baseURL, maxRetries: 0 }
+    : { apiKey: process.env.OPENAI_API_KEY },
 );
 const TOOLS = [{
   type: "function" as const,
