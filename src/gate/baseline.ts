@@ -116,7 +116,16 @@ export function parseBaseline(text: string, file: string): Baseline {
   return b as Baseline;
 }
 
-/** Compare two JSON values; every differing leaf with its path. */
+/**
+ * Compare two JSON values; every differing leaf with its path.
+ *
+ * @example
+ * ```ts
+ * import { diffValues } from "@assay-it/sdk";
+ * console.log(diffValues({ location: "Tokyo" }, { location: "Osaka" }));
+ * // [{ path: "location", old: '"Tokyo"', new: '"Osaka"' }]
+ * ```
+ */
 export function diffValues(
   oldValue: unknown,
   newValue: unknown,
@@ -143,7 +152,15 @@ export function diffValues(
   return [{ path: formatPath(path), old: canonicalJson(oldValue), new: canonicalJson(newValue) }];
 }
 
-/** `location: "Tokyo" -> "Osaka"`. */
+/**
+ * Render one difference.
+ *
+ * @example
+ * ```ts
+ * import { formatDiff } from "@assay-it/sdk";
+ * console.log(formatDiff({ path: "location", old: '"Tokyo"', new: '"Osaka"' })); // location: "Tokyo" -> "Osaka"
+ * ```
+ */
 export function formatDiff(d: ValueDiff): string {
   if (d.old === undefined) return `${d.path}: added ${d.new}`;
   if (d.new === undefined) return `${d.path}: removed (was ${d.old})`;
@@ -153,6 +170,14 @@ export function formatDiff(d: ValueDiff): string {
 /**
  * The baseline checks of one test: tool sequence, tool arguments, scores.
  * Returns one failing `CheckResult` per kind of change (kind `baseline`).
+ *
+ * @example
+ * ```ts
+ * import { compareWithBaseline, type BaselineEntry, type EpisodeSignature } from "@assay-it/sdk";
+ * declare const entry: BaselineEntry;
+ * declare const signature: EpisodeSignature;
+ * for (const check of compareWithBaseline(entry, { signature, scores: {} }, 0.05)) console.log(check.message);
+ * ```
  */
 export function compareWithBaseline(
   entry: BaselineEntry,

@@ -33,7 +33,7 @@ export type {
   SequenceRule,
   TestSpec,
 } from "./config_types.ts";
-import { closest, didYouMean } from "./_suggest.ts";
+import { didYouMean } from "./_suggest.ts";
 
 /** A config problem. */
 export interface ConfigIssue {
@@ -201,7 +201,15 @@ type Raw = z.infer<typeof RawConfig>;
 
 type PathPart = string | number;
 
-/** Render a path as `tests[0].expected.pattern`. */
+/**
+ * Render a path as `tests[0].expected.pattern`.
+ *
+ * @example
+ * ```ts
+ * import { formatConfigPath } from "@assay-it/sdk/gate";
+ * console.log(formatConfigPath(["tests", 0, "expected", "pattern"])); // tests[0].expected.pattern
+ * ```
+ */
 export function formatConfigPath(path: readonly PathPart[]): string {
   let out = "";
   for (const p of path) out += typeof p === "number" ? `[${p}]` : out === "" ? p : `.${p}`;
@@ -803,14 +811,17 @@ function parseJsonText(
   }
 }
 
-/** `configs/assay.yaml` -> `assay`. */
+/**
+ * The default suite name: the config file's name without its extension.
+ *
+ * @example
+ * ```ts
+ * import { suiteFromFile } from "@assay-it/sdk/gate";
+ * console.log(suiteFromFile("configs/assay.yaml")); // assay
+ * ```
+ */
 export function suiteFromFile(file: string): string {
   const base = file.split(/[\\/]/).pop() ?? file;
   const dot = base.lastIndexOf(".");
   return (dot > 0 ? base.slice(0, dot) : base) || "assay";
-}
-
-/** Closest test ids of a config, for messages. */
-export function closestTestIds(config: GateConfig, word: string): string[] {
-  return closest(word, config.tests.map((t) => t.id));
 }

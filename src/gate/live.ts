@@ -135,7 +135,16 @@ export function createLiveScorer(
   };
 }
 
-/** Parse a judge reply `{"score": 0.8, "rationale": "..."}` (a JSON object somewhere in the text). */
+/**
+ * Parse a judge reply `{"score": 0.8, "rationale": "..."}` (a JSON object
+ * somewhere in the text); throws when there is no score in [0, 1].
+ *
+ * @example
+ * ```ts
+ * import { parseJudgement } from "@assay-it/sdk/gate";
+ * console.log(parseJudgement('{"score": 0.9, "rationale": "grounded"}').score); // 0.9
+ * ```
+ */
 export function parseJudgement(text: string): Judgement {
   const start = text.indexOf("{");
   const end = text.lastIndexOf("}");

@@ -32,6 +32,12 @@ const INLINE_LIMIT = 16;
  * Whether `source` (a JS regex source) can backtrack catastrophically:
  * a quantified group containing a quantifier or an alternation (`(a+)+`,
  * `(a|aa)*`), or a backreference.
+ *
+ * @example
+ * ```ts
+ * import { isRiskyPattern } from "@assay-it/sdk";
+ * console.log(isRiskyPattern("(a+)+$"), isRiskyPattern("^\\d+C$")); // true false
+ * ```
  */
 export function isRiskyPattern(source: string): boolean {
   // One frame per open group: did it contain a quantifier or an alternation?
@@ -91,6 +97,15 @@ export interface RegexGuardOptions {
 /**
  * Evaluates regexes, sending risky ones to a worker with a time budget.
  * Call `close()` when done so the worker does not keep the process alive.
+ *
+ * @example
+ * ```ts
+ * import { RegexGuard } from "@assay-it/sdk";
+ * const guard = new RegexGuard({ timeoutMs: 500 });
+ * const outcome = await guard.test(/(a+)+$/u, "a".repeat(40) + "!");
+ * console.log(outcome.status); // "timeout"
+ * await guard.close();
+ * ```
  */
 export class RegexGuard {
   readonly #timeoutMs: number;

@@ -72,7 +72,9 @@ export async function runGate(
   const startedClock = performance.now();
   const warnings: string[] = [];
   if (config.model !== "trace") {
-    warnings.push(`model ${quote(config.model)} is only a label: answers always come from the trace`);
+    warnings.push(
+      `model ${quote(config.model)} is only a label: answers always come from the trace`,
+    );
   }
   const index = new EpisodeIndex(config.tests);
   for await (
