@@ -74,16 +74,21 @@ function fail(path: (string | number)[], what: string): never {
  * ```
  */
 export function canonicalJson(value: unknown): string {
+  let copy: unknown;
   try {
-    return fast(value, 0);
+    copy = sortedCopy(value, 0);
   } catch (err) {
     if (err !== SLOW) throw err;
+    // Anything unusual (toJSON, bad values, cycles, deep nesting, keys the
+    // engine would reorder) takes the careful path, which also names the
+    // field path in its errors.
+    const parts: string[] = [];
+    write(value, parts, [], new Set());
+    return parts.join("");
   }
-  // Anything unusual (toJSON, bad values, cycles, deep nesting) takes the
-  // careful path, which also names the field path in its errors.
-  const parts: string[] = [];
-  write(value, parts, [], new Set());
-  return parts.join("");
+  // The native serialiser keeps the copy's key order and returns one flat
+  // string: several times faster than building the text piece by piece.
+  return JSON.stringify(copy);
 }
 
 const SLOW: object = Object.freeze({});
@@ -91,54 +96,53 @@ const HIGH = /[\uD800-\uFFFF]/;
 // Cycles show up as depth; real data this deep goes the careful way too.
 const MAX_FAST_DEPTH = 100;
 
-// The hot path for plain JSON data (every trace event): string building
-// without path bookkeeping. It bails out with SLOW on anything it does not
-// handle exactly like `write`, so both paths always give the same bytes.
-function fast(value: unknown, depth: number): string {
+// The hot path for plain JSON data (every trace event): a copy whose keys
+// are inserted in canonical order. It bails out with SLOW on anything
+// `JSON.stringify` would not write exactly as `write` does, so both paths
+// always give the same bytes.
+function sortedCopy(value: unknown, depth: number): unknown {
   switch (typeof value) {
     case "string":
-      return JSON.stringify(value);
+    case "boolean":
+      return value;
     case "number":
       if (!Number.isFinite(value)) throw SLOW;
-      return String(value);
-    case "boolean":
-      return value ? "true" : "false";
+      return value;
     case "object":
       break;
     default:
       throw SLOW;
   }
-  if (value === null) return "null";
+  if (value === null) return null;
   if (depth > MAX_FAST_DEPTH) throw SLOW;
   if (Array.isArray(value)) {
     const n = value.length;
-    if (n === 0) return "[]";
-    let out = "[" + fast(value[0], depth + 1);
-    for (let i = 1; i < n; i++) out += "," + fast(value[i], depth + 1);
-    return out + "]";
+    const copy = new Array(n);
+    for (let i = 0; i < n; i++) copy[i] = sortedCopy(value[i], depth + 1);
+    return copy;
   }
   const obj = value as Record<string, unknown>;
   if (typeof obj.toJSON === "function" || obj instanceof Map || obj instanceof Set) throw SLOW;
   const keys = Object.keys(obj);
   const n = keys.length;
-  if (n === 0) return "{}";
-  if (n > 1) {
-    // Code unit order equals code point order unless a key holds a
-    // surrogate or a character from U+E000..U+FFFF.
-    keys.sort();
-    for (let i = 0; i < n; i++) {
-      if (HIGH.test(keys[i])) {
-        keys.sort(compareCodePoints);
-        break;
-      }
-    }
-  }
-  let out = "{" + JSON.stringify(keys[0]) + ":" + fast(obj[keys[0]], depth + 1);
-  for (let i = 1; i < n; i++) {
+  let high = false;
+  for (let i = 0; i < n; i++) {
     const key = keys[i];
-    out += "," + JSON.stringify(key) + ":" + fast(obj[key], depth + 1);
+    const c = key.charCodeAt(0);
+    // Engines list integer-like keys first, whatever the insertion order,
+    // and assigning "__proto__" would set the prototype instead.
+    if ((c >= 48 && c <= 57) || key === "__proto__") throw SLOW;
+    if (!high && HIGH.test(key)) high = true;
   }
-  return out + "}";
+  // Code unit order equals code point order unless a key holds a surrogate
+  // or a character from U+E000..U+FFFF.
+  if (n > 1) high ? keys.sort(compareCodePoints) : keys.sort();
+  const copy: Record<string, unknown> = {};
+  for (let i = 0; i < n; i++) {
+    const key = keys[i];
+    copy[key] = sortedCopy(obj[key], depth + 1);
+  }
+  return copy;
 }
 
 function write(
