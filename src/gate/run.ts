@@ -180,6 +180,24 @@ async function evaluateTest(
   }
   const ep = resolution.episode;
   const episode = { episodeId: ep.episodeId, file: ep.file, line: ep.line };
+  if (ep.outcome === null) {
+    const what = `episode ${
+      quote(ep.episodeId)
+    } (${ep.file}:${ep.line}) has no episode_end: the recording was interrupted`;
+    if (ctx.strict) {
+      return {
+        ...base,
+        episode,
+        status: "error",
+        durationMs: ms(),
+        errorCode: "E_REPLAY_STRICT_MISSING",
+        message: `test ${quote(test.id)} resolves to an incomplete ${what}`,
+        hint: "re-record the episode, or run without --replay-strict to gate what was recorded",
+        warnings: resolution.warnings,
+      };
+    }
+    resolution.warnings.push(`${what}; gating what was recorded`);
+  }
   const checks: CheckResult[] = [];
   if (test.prompt !== undefined && ep.prompt !== test.prompt) {
     checks.push({

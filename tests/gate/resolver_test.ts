@@ -69,3 +69,21 @@ describe("episode resolver", () => {
     );
   });
 });
+
+describe("incomplete episodes", () => {
+  const config = `tests:\n  - id: cut\n    expected: {type: regex_match, pattern: ".*"}\n`;
+  const cut = traceLines({ id: "cut" }).split("\n").slice(0, -2).join("\n") + "\n";
+
+  test("an episode without episode_end is an error under strict replay", async () => {
+    const { run } = await runGate(await parseConfig(config), cut, { strict: true });
+    assert.equal(run.results[0].status, "error");
+    assert.equal(run.results[0].errorCode, "E_REPLAY_STRICT_MISSING");
+    assert.match(run.results[0].message!, /has no episode_end: the recording was interrupted/);
+  });
+
+  test("without strict replay it is gated with a warning", async () => {
+    const { run } = await runGate(await parseConfig(config), cut, { strict: false });
+    assert.equal(run.results[0].status, "pass");
+    assert.match(run.results[0].warnings[0], /has no episode_end/);
+  });
+});
