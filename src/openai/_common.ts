@@ -126,6 +126,13 @@ export function configure(
       fail(fn, `toolExecutors.${name} must be a function`, typeof exec, "pass (args) => result");
     }
   }
+  if (o.meta !== undefined) {
+    if (o.meta === null || typeof o.meta !== "object" || Array.isArray(o.meta)) {
+      fail(fn, "meta must be an object", o.meta, 'pass e.g. { user: "u_1" }');
+    }
+    // Fails here (E_SERIALIZE, naming the field) rather than after a paid model call.
+    canonicalJson(o.meta);
+  }
   const base: Record<string, unknown> = {};
   if (o.params !== undefined) {
     if (o.params === null || typeof o.params !== "object") {
@@ -333,7 +340,9 @@ export async function runTool(
     return { result: null, error: message, errorType: errorType(err), messageContent: message };
   }
   // A void executor means "no result", which JSON spells null.
-  if (value === undefined) return { result: null, error: null, errorType: null, messageContent: "null" };
+  if (value === undefined) {
+    return { result: null, error: null, errorType: null, messageContent: "null" };
+  }
   let messageContent: string;
   try {
     messageContent = canonicalJson(value);

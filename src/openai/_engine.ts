@@ -243,7 +243,9 @@ export async function* recordEpisode(
     return { ...meta, ...base };
   };
 
-  await rec.start({ prompt: cfg.prompt, meta: cfg.meta });
+  // Queued like the rest: the writer keeps it first in the file, and the
+  // one value in it that could fail to serialise (meta) was checked upfront.
+  queue(rec.start({ prompt: cfg.prompt, meta: cfg.meta }));
   let wireParams: Record<string, unknown>;
   let fingerprint: RequestFingerprint;
   try {

@@ -291,6 +291,11 @@ describe("recordChatCompletions", () => {
         [{ maxToolRounds: -1 }, /maxToolRounds must be an integer >= 0, got -1/],
         [{ toolExecutors: { GetWeather: "nope" } }, /toolExecutors\.GetWeather must be a function/],
       ];
+      await assert.rejects(
+        recordChatCompletions({ ...ok, meta: { user: { id: undefined } } }),
+        (err: Error & { code?: string }) =>
+          err.code === "E_SERIALIZE" && /meta\.user\.id|user\.id/.test(err.message),
+      );
       for (const [bad, message] of cases) {
         await assert.rejects(
           // deno-lint-ignore no-explicit-any -- deliberately wrong options
