@@ -1,0 +1,35 @@
+/**
+ * Folder creation shared by the store and the report writer.
+ *
+ * @module
+ */
+import { mkdirSync, statSync } from "node:fs";
+import { dirname } from "node:path";
+
+/**
+ * Create `dir` and its missing parents. Unlike `mkdirSync(dir, { recursive:
+ * true })`, which spins forever on Node 20 below a root that refuses new
+ * entries (such as /proc), this creates one level at a time and throws the
+ * first error.
+ */
+export function ensureDirSync(dir: string): void {
+  const missing: string[] = [];
+  let current = dir;
+  for (;;) {
+    let isDir: boolean;
+    try {
+      isDir = statSync(current).isDirectory();
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code !== "ENOENT" && code !== "ENOTDIR") throw err;
+      missing.push(current);
+      const parent = dirname(current);
+      if (parent === current) break;
+      current = parent;
+      continue;
+    }
+    if (isDir) break;
+    throw Object.assign(new Error(`ENOTDIR: ${JSON.stringify(current)} is a file, not a folder`), { code: "ENOTDIR" });
+  }
+  for (const path of missing.reverse()) mkdirSync(path);
+}

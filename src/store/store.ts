@@ -1,0 +1,524 @@
+/**
+ * The SQLite store of `assay ci`: every run, its per-test results and the
+ * episodes they used, so a file database keeps history across runs.
+ *
+ * `node:sqlite` is used where it exists (Deno, Bun, Node >= 22.5); Node 20
+ * falls back to a WebAssembly SQLite. Both write the same file format.
+ * Every failure is an `AssayError` with code `E_DB` and a fix hint.
+ *
+ * @example
+ * ```ts
+ * import { openStore } from "./store.ts";
+ * const store = await openStore(":memory:");
+ * // await store.saveRun(run, episodes);
+ * console.log(store.backend, await store.history("weather_check"));
+ * await store.close();
+ * ```
+ *
+ * @module
+ */
+import { dirname, resolve } from "node:path";
+import { AssayError } from "../errors.ts";
+import type { GateRun, TestResult } from "../gate/types.ts";
+import { canonicalJson } from "../trace/canonical.ts";
+import type { Episode } from "../trace/model.ts";
+import type { SqlBackend, SqlValue } from "./_backend.ts";
+import { ensureDirSync } from "./_fs.ts";
+import type { NodeSqliteModule } from "./_node_sqlite.ts";
+import { MIGRATIONS, SCHEMA_VERSION } from "./_schema.ts";
+
+export { SCHEMA_VERSION } from "./_schema.ts";
+
+/** Which SQLite driver a store uses. */
+export type StoreBackend = "node:sqlite" | "wasm";
+
+/** Options of {@linkcode openStore}. */
+export interface OpenStoreOptions {
+  /**
+   * Force a driver. By default `node:sqlite` when the runtime has it, else
+   * `wasm`. Asking for `node:sqlite` where it is missing is an `E_DB` error.
+   */
+  backend?: StoreBackend;
+  /**
+   * How long to keep retrying while another process holds the database
+   * (SQLITE_BUSY), in milliseconds. Default 30,000.
+   */
+  busyTimeoutMs?: number;
+}
+
+/** One past result of a test, as {@linkcode GateStore.history} returns it. */
+export interface TestHistoryEntry {
+  /** The run's id (`GateRun.runId`). */
+  runId: string;
+  suite: string;
+  /** ISO 8601 start of the run. */
+  startedAt: string;
+  /** ISO 8601 time the run was saved. */
+  savedAt: string;
+  configHash: string;
+  traceFile: string;
+  /** The result exactly as it was saved. */
+  result: TestResult;
+}
+
+/** A store of gate runs. Open one with {@linkcode openStore}. */
+export interface GateStore {
+  /** The SQLite driver in use. */
+  readonly backend: StoreBackend;
+  /** The path given to {@linkcode openStore} (`":memory:"` included). */
+  readonly path: string;
+  /**
+   * Save a run, one result per test, and the episodes the run used (steps and
+   * tool calls included), in one transaction. Saving the same run again adds
+   * another history entry; it never fails on a constraint.
+   */
+  saveRun(run: GateRun, episodes: readonly Episode[]): Promise<void>;
+  /** Past results of `testId`, newest first (at most `limit`, default 20). */
+  history(testId: string, limit?: number): Promise<TestHistoryEntry[]>;
+  /** Close the database. Closing twice is harmless. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_BUSY_TIMEOUT_MS = 30_000;
+// SQLite's own wait per statement (node:sqlite); the retry loop adds backoff on top.
+const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+
+/**
+ * Open (creating if needed) the store at `path`: `":memory:"` or a file
+ * path whose parent folders are created. Applies pending schema migrations;
+ * file databases use WAL (on `node:sqlite`) and wait for other writers.
+ *
+ * @example
+ * ```ts
+ * import { openStore } from "./store.ts";
+ * const store = await openStore(".assay/assay.db");
+ * console.log(store.backend); // "node:sqlite" on Deno and Bun, "wasm" on Node 20
+ * await store.close();
+ * ```
+ */
+export async function openStore(path: string, options: OpenStoreOptions = {}): Promise<GateStore> {
+  if (typeof path !== "string" || path === "") {
+    throw new TypeError(
+      `openStore: path must be ":memory:" or a file path, got ${JSON.stringify(path)}`,
+    );
+  }
+  const memory = path === ":memory:";
+  const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  const file = memory ? path : resolve(path);
+  if (!memory) {
+    try {
+      ensureDirSync(dirname(file));
+    } catch (err) {
+      throw new AssayError(
+        "E_DB",
+        `cannot create the folder ${JSON.stringify(dirname(file))} for the database ${
+          JSON.stringify(path)
+        }: ${reason(err)}`,
+        {
+          cause: err,
+          hint: "pass a --db path in a writable folder, or --db :memory: to keep no history",
+        },
+      );
+    }
+  }
+  const db = await connect(file, path, options.backend);
+  try {
+    await withRetry(busyTimeoutMs, () => configure(db, memory));
+    await withRetry(busyTimeoutMs, () => migrate(db, path));
+  } catch (err) {
+    db.close();
+    throw toDbError(err, `cannot prepare the database ${JSON.stringify(path)}`, path);
+  }
+  return new SqliteGateStore(db, path, busyTimeoutMs);
+}
+
+async function connect(
+  file: string,
+  label: string,
+  wanted: StoreBackend | undefined,
+): Promise<SqlBackend> {
+  let nodeSqlite: NodeSqliteModule | undefined;
+  if (wanted !== "wasm") {
+    try {
+      nodeSqlite = await import("node:sqlite");
+    } catch (err) {
+      // Only a missing module is a reason to fall back (Node 20); errors from
+      // opening the database below must surface, never switch drivers.
+      if (wanted === "node:sqlite") {
+        throw new AssayError(
+          "E_DB",
+          `node:sqlite is not available in this runtime: ${reason(err)}`,
+          {
+            cause: err,
+            hint: "use Deno, Bun or Node >= 22.5, or let assay pick the WebAssembly SQLite",
+          },
+        );
+      }
+    }
+  }
+  try {
+    if (nodeSqlite) {
+      const { openNodeSqlite } = await import("./_node_sqlite.ts");
+      return openNodeSqlite(nodeSqlite, file);
+    }
+    const { openWasmSqlite } = await import("./_wasm_sqlite.ts");
+    return await openWasmSqlite(file);
+  } catch (err) {
+    throw toDbError(err, `cannot open the SQLite database ${JSON.stringify(label)}`, label);
+  }
+}
+
+function configure(db: SqlBackend, memory: boolean): void {
+  if (!memory && db.name === "node:sqlite") {
+    db.exec(`PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+    // WAL lets readers and one writer work at once; NORMAL sync is durable in WAL.
+    db.all("PRAGMA journal_mode = WAL");
+    db.exec("PRAGMA synchronous = NORMAL");
+  }
+  db.exec("PRAGMA foreign_keys = ON");
+}
+
+function migrate(db: SqlBackend, label: string): void {
+  db.transaction(() => {
+    db.exec(
+      "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)",
+    );
+    const current = Number(
+      db.all("SELECT coalesce(max(version), 0) AS v FROM schema_version")[0].v,
+    );
+    if (current > SCHEMA_VERSION) {
+      throw new AssayError(
+        "E_DB",
+        `the database ${
+          JSON.stringify(label)
+        } has schema version ${current}, newer than this assay supports (${SCHEMA_VERSION})`,
+        { hint: "upgrade assay, or pass another --db path" },
+      );
+    }
+    // Checked inside the write transaction, so two processes opening a new file never both migrate.
+    for (const migration of MIGRATIONS) {
+      if (migration.version <= current) continue;
+      db.exec(migration.sql);
+      db.run("INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)", [
+        migration.version,
+        migration.description,
+        new Date().toISOString(),
+      ]);
+    }
+  });
+}
+
+class SqliteGateStore implements GateStore {
+  readonly backend: StoreBackend;
+  readonly path: string;
+  #db: SqlBackend | undefined;
+  #busyTimeoutMs: number;
+
+  constructor(db: SqlBackend, path: string, busyTimeoutMs: number) {
+    this.#db = db;
+    this.backend = db.name;
+    this.path = path;
+    this.#busyTimeoutMs = busyTimeoutMs;
+  }
+
+  #open(action: string): SqlBackend {
+    if (!this.#db) {
+      throw new AssayError(
+        "E_DB",
+        `cannot ${action}: the store ${JSON.stringify(this.path)} is closed`,
+        {
+          hint: "open a new store with openStore()",
+        },
+      );
+    }
+    return this.#db;
+  }
+
+  async saveRun(run: GateRun, episodes: readonly Episode[]): Promise<void> {
+    const action = `save run ${JSON.stringify(run.runId)}`;
+    const db = this.#open(action);
+    let rows: RunRows;
+    try {
+      // Serialise before taking the write lock, so the lock is held only for the inserts.
+      rows = toRows(run, episodes);
+    } catch (err) {
+      throw toDbError(err, `cannot ${action} to ${JSON.stringify(this.path)}`, this.path);
+    }
+    try {
+      await withRetry(this.#busyTimeoutMs, () => db.transaction(() => insertRun(db, rows)));
+    } catch (err) {
+      throw toDbError(err, `cannot ${action} to ${JSON.stringify(this.path)}`, this.path);
+    }
+  }
+
+  async history(testId: string, limit = 20): Promise<TestHistoryEntry[]> {
+    if (!Number.isInteger(limit) || limit < 1) {
+      throw new RangeError(`history: limit must be a positive integer, got ${limit}`);
+    }
+    const action = `read the history of test ${JSON.stringify(testId)}`;
+    const db = this.#open(action);
+    try {
+      const rows = await withRetry(this.#busyTimeoutMs, () =>
+        db.all(
+          `SELECT r.run_id, r.suite, r.started_at, r.saved_at, r.config_hash, r.trace_file, x.result_json
+           FROM results x JOIN runs r ON r.id = x.run_pk
+           WHERE x.test_id = ?
+           ORDER BY r.started_at DESC, r.id DESC, x.position ASC
+           LIMIT ?`,
+          [testId, limit],
+        ));
+      return rows.map((row) => ({
+        runId: String(row.run_id),
+        suite: String(row.suite),
+        startedAt: String(row.started_at),
+        savedAt: String(row.saved_at),
+        configHash: String(row.config_hash),
+        traceFile: String(row.trace_file),
+        result: JSON.parse(String(row.result_json)) as TestResult,
+      }));
+    } catch (err) {
+      throw toDbError(err, `cannot ${action} from ${JSON.stringify(this.path)}`, this.path);
+    }
+  }
+
+  close(): Promise<void> {
+    const db = this.#db;
+    this.#db = undefined;
+    if (db) {
+      try {
+        db.close();
+      } catch (err) {
+        return Promise.reject(
+          toDbError(err, `cannot close the database ${JSON.stringify(this.path)}`, this.path),
+        );
+      }
+    }
+    return Promise.resolve();
+  }
+}
+
+interface RunRows {
+  run: SqlValue[];
+  episodes: { key: string; row: SqlValue[]; steps: SqlValue[][]; calls: SqlValue[][] }[];
+  results: { episodeKey: string | null; episodeId: string | null; row: SqlValue[] }[];
+}
+
+const episodeKey = (file: string, line: number, episodeId: string): string =>
+  `${file}\u0000${line}\u0000${episodeId}`;
+
+function toRows(run: GateRun, episodes: readonly Episode[]): RunRows {
+  const out: RunRows = {
+    run: [
+      run.runId,
+      run.suite,
+      run.configPath,
+      run.configHash,
+      run.traceFile,
+      run.strict ? 1 : 0,
+      run.startedAt,
+      run.durationMs,
+      run.verdict,
+      run.counts.total,
+      run.counts.passed,
+      run.counts.failed,
+      run.counts.errored,
+      JSON.stringify(run.warnings),
+      new Date().toISOString(),
+    ],
+    episodes: [],
+    results: [],
+  };
+  const seen = new Set<string>();
+  for (const ep of episodes) {
+    const key = episodeKey(ep.file, ep.line, ep.episodeId);
+    // The same episode can back several tests: store it once per run.
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const stepSeen = new Map<string, number>();
+    const steps = ep.steps.map((s): SqlValue[] => {
+      const occurrence = stepSeen.get(s.stepId) ?? 0;
+      stepSeen.set(s.stepId, occurrence + 1);
+      return [
+        s.stepId,
+        occurrence,
+        s.idx,
+        s.kind,
+        s.name,
+        s.content,
+        canonicalJson(s.meta),
+        s.timestamp,
+        s.line,
+      ];
+    });
+    const callSeen = new Map<string, number>();
+    const calls = ep.toolCalls.map((c, position): SqlValue[] => {
+      const callKey = `${c.stepId}\u0000${c.callIndex}`;
+      const occurrence = callSeen.get(callKey) ?? 0;
+      callSeen.set(callKey, occurrence + 1);
+      return [
+        c.stepId,
+        c.callIndex,
+        occurrence,
+        position,
+        c.toolCallId,
+        c.toolName,
+        canonicalJson(c.args ?? null),
+        c.result === null || c.result === undefined ? null : canonicalJson(c.result),
+        c.error,
+        c.errorType,
+        canonicalJson(c.meta),
+        c.line,
+      ];
+    });
+    out.episodes.push({
+      key,
+      row: [
+        ep.episodeId,
+        ep.testId,
+        ep.file,
+        ep.line,
+        ep.endLine,
+        ep.format,
+        ep.prompt,
+        ep.output,
+        ep.outcome,
+        ep.startTime,
+        ep.endTime,
+        canonicalJson(ep.meta),
+        canonicalJson(ep.endMeta),
+      ],
+      steps,
+      calls,
+    });
+  }
+  run.results.forEach((r, position) => {
+    out.results.push({
+      episodeKey: r.episode
+        ? episodeKey(r.episode.file, r.episode.line, r.episode.episodeId)
+        : null,
+      episodeId: r.episode?.episodeId ?? null,
+      row: [
+        position,
+        r.testId,
+        r.status,
+        r.durationMs,
+        r.errorCode ?? null,
+        r.message ?? null,
+        JSON.stringify(r),
+      ],
+    });
+  });
+  return out;
+}
+
+function insertRun(db: SqlBackend, rows: RunRows): void {
+  const runPk = db.run(
+    `INSERT INTO runs (run_id, suite, config_path, config_hash, trace_file, strict, started_at, duration_ms,
+       verdict, total, passed, failed, errored, warnings_json, saved_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    rows.run,
+  ).lastInsertRowid;
+  const byKey = new Map<string, number>();
+  const byId = new Map<string, number>();
+  for (const ep of rows.episodes) {
+    const pk = db.run(
+      `INSERT INTO episodes (run_pk, episode_id, test_id, file, line, end_line, format, prompt, output, outcome,
+         start_time, end_time, meta_json, end_meta_json)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [runPk, ...ep.row],
+    ).lastInsertRowid;
+    byKey.set(ep.key, pk);
+    byId.set(String(ep.row[0]), pk);
+    for (const step of ep.steps) {
+      db.run(
+        `INSERT INTO steps (episode_pk, step_id, occurrence, idx, kind, name, content, meta_json, timestamp, line)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [pk, ...step],
+      );
+    }
+    for (const call of ep.calls) {
+      db.run(
+        `INSERT INTO tool_calls (episode_pk, step_id, call_index, occurrence, position, tool_call_id, tool_name,
+           args_json, result_json, error, error_type, meta_json, line)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [pk, ...call],
+      );
+    }
+  }
+  for (const result of rows.results) {
+    const episodePk = (result.episodeKey !== null ? byKey.get(result.episodeKey) : undefined) ??
+      (result.episodeId !== null ? byId.get(result.episodeId) : undefined) ?? null;
+    db.run(
+      `INSERT INTO results (run_pk, position, test_id, status, duration_ms, error_code, message, result_json,
+         episode_pk)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [runPk, ...result.row, episodePk],
+    );
+  }
+}
+
+/** Whether a driver error means another connection holds the lock. */
+function isBusy(err: unknown): boolean {
+  const e = err as { errcode?: unknown; message?: unknown } | null;
+  if (typeof e?.errcode === "number") {
+    const primary = e.errcode & 0xff;
+    if (primary === 5 || primary === 6) return true;
+  }
+  return /database (?:table )?is locked|database is busy|SQLITE_BUSY/i.test(
+    String(e?.message ?? ""),
+  );
+}
+
+/**
+ * Run `fn`, retrying with jittered exponential backoff while the database is
+ * busy, for up to `timeoutMs`. SQLite's own busy handler waits inside a
+ * statement; this loop covers what it cannot: the WebAssembly driver has no
+ * busy handler, and a busy COMMIT or BEGIN must be retried as a whole.
+ */
+async function withRetry<T>(timeoutMs: number, fn: () => T): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let delay = 5;
+  for (;;) {
+    try {
+      return fn();
+    } catch (err) {
+      if (!isBusy(err) || Date.now() >= deadline) throw err;
+    }
+    await new Promise((r) => setTimeout(r, delay / 2 + Math.random() * delay));
+    delay = Math.min(delay * 2, 200);
+  }
+}
+
+function reason(err: unknown): string {
+  const e = err as { message?: unknown; code?: unknown } | null;
+  const message = typeof e?.message === "string" ? e.message : String(err);
+  // Only the first line: driver messages never need their stack in front of a user.
+  return message.split("\n")[0];
+}
+
+function toDbError(err: unknown, what: string, path: string): AssayError {
+  if (err instanceof AssayError && err.code === "E_DB") return err;
+  const why = reason(err);
+  let hint: string;
+  if (isBusy(err)) {
+    hint =
+      `another process kept ${
+        JSON.stringify(path)
+      } locked for too long: retry, or pass another --db path` +
+      ` (on Node 20 a crashed run can leave a lock folder ${
+        JSON.stringify(`${path}.lock`)
+      }; delete it if no assay runs)`;
+  } else if (/not a database|malformed|file is encrypted/i.test(why)) {
+    hint = `${
+      JSON.stringify(path)
+    } is not an Assay database or is damaged: pass another --db path, or delete it (it only holds run history)`;
+  } else if (/unable to open|could not open|readonly|read-only|permission|access/i.test(why)) {
+    hint =
+      "check that the database folder exists and is writable, or pass --db :memory: to keep no history";
+  } else if (/disk is full|disk I\/O/i.test(why)) {
+    hint = "free disk space or pass another --db path (or --db :memory:)";
+  } else {
+    hint = "pass --db :memory: to run without history, or another --db path";
+  }
+  return new AssayError("E_DB", `${what}: ${why}`, { cause: err, hint });
+}
