@@ -19,6 +19,7 @@ export type AssayErrorCode =
   | "E_REPLAY_DIFF"
   | "E_BASE_MISMATCH"
   | "E_DB"
+  | "E_IO"
   | "E_WRITER"
   | "E_NO_WRITER"
   | "E_SERIALIZE";
