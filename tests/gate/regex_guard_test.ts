@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { isRiskyPattern, RegexGuard } from "../../src/gate/regex_guard.ts";
+import { compilePattern } from "../../src/_regex.ts";
 import { parseConfig } from "../../src/gate/config.ts";
 import { runGate } from "../../src/gate/run.ts";
 import { traceLines } from "./_episodes.ts";
@@ -73,6 +74,23 @@ describe("regex guard", () => {
       run.results[0].message,
       "regex /(a+)+$/ did not finish within 300 ms on the 41-character output " +
         "(catastrophic backtracking: rewrite it without nested quantifiers such as (a+)+)",
+    );
+  });
+});
+
+describe("Rust-style regex compatibility", () => {
+  test("inline flags, named groups and absolute anchors written for the original keep working", () => {
+    assert.equal(compilePattern("(?i)tokyo").test("TOKYO"), true);
+    assert.equal(compilePattern("(?ms)^b.c$").test("a\nb\nc"), true);
+    assert.equal(compilePattern("(?P<t>\\d+)C (?P=t)").exec("22C 22")?.groups?.t, "22");
+    assert.equal(compilePattern("\\Ahello\\z").test("hello"), true);
+    assert.equal(compilePattern("\\Ahello\\z", ["m"]).test("x\nhello"), false);
+  });
+
+  test("Rust flags with no JavaScript equivalent are refused, not ignored", () => {
+    assert.throws(
+      () => compilePattern("(?x) a b"),
+      /inline flag \(\?x\) .* has no JavaScript equivalent/,
     );
   });
 });
