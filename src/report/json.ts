@@ -1,0 +1,78 @@
+/**
+ * The JSON run summary: an explicit `verdict`, counts, and each test's
+ * status, message, checks and duration, in a fixed key order so the file
+ * diffs cleanly between runs.
+ *
+ * @module
+ */
+import type { CheckResult, ConfigLocation, GateRun, TestResult } from "../gate/types.ts";
+import { SDK_VERSION } from "../version.ts";
+
+/** Version of the JSON summary's shape; bumped on any incompatible change. */
+export const JSON_REPORT_SCHEMA_VERSION = 1;
+
+const location = (loc: ConfigLocation | undefined): Record<string, unknown> | null =>
+  loc ? { file: loc.file, line: loc.line, column: loc.column } : null;
+
+const check = (c: CheckResult): Record<string, unknown> => ({
+  kind: c.kind,
+  passed: c.passed,
+  message: c.message,
+  expected: c.expected ?? null,
+  actual: c.actual ?? null,
+  score: c.score ?? null,
+  location: location(c.location),
+});
+
+const test = (r: TestResult): Record<string, unknown> => ({
+  id: r.testId,
+  status: r.status,
+  duration_ms: r.durationMs,
+  message: r.message ?? null,
+  error_code: r.errorCode ?? null,
+  hint: r.hint ?? null,
+  location: location(r.location),
+  episode: r.episode
+    ? { episode_id: r.episode.episodeId, file: r.episode.file, line: r.episode.line }
+    : null,
+  checks: r.checks.map(check),
+  scores: Object.fromEntries(Object.keys(r.scores).sort().map((k) => [k, r.scores[k]])),
+  warnings: [...r.warnings],
+});
+
+/**
+ * Render a run as the JSON summary (2-space indented, trailing newline).
+ * Absent optional values are `null`, never missing keys.
+ *
+ * @example
+ * ```ts
+ * import { renderJson } from "./json.ts";
+ * declare const run: import("../gate/types.ts").GateRun;
+ * const summary = JSON.parse(renderJson(run));
+ * if (summary.verdict !== "pass") console.log(summary.counts);
+ * ```
+ */
+export function renderJson(run: GateRun): string {
+  const summary = {
+    schema_version: JSON_REPORT_SCHEMA_VERSION,
+    tool: { name: "assay", version: SDK_VERSION },
+    verdict: run.verdict,
+    run_id: run.runId,
+    suite: run.suite,
+    config_path: run.configPath,
+    config_hash: run.configHash,
+    trace_file: run.traceFile,
+    replay_strict: run.strict,
+    started_at: run.startedAt,
+    duration_ms: run.durationMs,
+    counts: {
+      total: run.counts.total,
+      passed: run.counts.passed,
+      failed: run.counts.failed,
+      errored: run.counts.errored,
+    },
+    tests: run.results.map(test),
+    warnings: [...run.warnings],
+  };
+  return `${JSON.stringify(summary, null, 2)}\n`;
+}

@@ -1,0 +1,77 @@
+import assert from "node:assert/strict";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { AssayError } from "../../src/errors.ts";
+import { renderJunit } from "../../src/report/junit.ts";
+import { renderMarkdown } from "../../src/report/markdown.ts";
+import { writeReports } from "../../src/report/write_reports.ts";
+import { tempDir } from "../_helpers.ts";
+import { fixedRun } from "./_fixture.ts";
+
+describe("writeReports", () => {
+  test("writes every requested report, creating parent folders, and returns the paths", async () => {
+    const dir = await tempDir();
+    try {
+      const run = fixedRun();
+      const paths = {
+        junit: join(dir.path, "a", "b", "junit.xml"),
+        sarif: join(dir.path, "reports", "assay.sarif"),
+        json: join(dir.path, "reports", "summary.json"),
+        markdown: join(dir.path, "reports", "summary.md"),
+      };
+      const written = await writeReports(run, paths);
+      assert.deepEqual(written, [paths.junit, paths.sarif, paths.json, paths.markdown]);
+      assert.equal(await readFile(paths.junit, "utf8"), renderJunit(run));
+      assert.equal(JSON.parse(await readFile(paths.json, "utf8")).verdict, "fail");
+      assert.equal(JSON.parse(await readFile(paths.sarif, "utf8")).version, "2.1.0");
+      assert.equal(await readFile(paths.markdown, "utf8"), renderMarkdown(run));
+      assert.deepEqual(await writeReports(run, {}), []);
+    } finally {
+      await dir.cleanup();
+    }
+  });
+
+  test("the Markdown is appended to an existing step summary, never overwriting it", async () => {
+    const dir = await tempDir();
+    try {
+      const summary = join(dir.path, "step_summary.md");
+      await writeFile(summary, "# Build\nearlier step output");
+      const run = fixedRun();
+      assert.deepEqual(await writeReports(run, { githubStepSummary: summary }), [summary]);
+      await writeReports(run, { githubStepSummary: summary });
+      const md = renderMarkdown(run);
+      assert.equal(await readFile(summary, "utf8"), `# Build\nearlier step output\n\n${md}\n${md}`);
+    } finally {
+      await dir.cleanup();
+    }
+  });
+
+  test("an unwritable path is E_IO naming the report, the path and a fix", async () => {
+    const dir = await tempDir();
+    try {
+      const blocker = join(dir.path, "file");
+      await writeFile(blocker, "x");
+      await assert.rejects(
+        writeReports(fixedRun(), { junit: join(blocker, "junit.xml") }),
+        (err) => {
+          assert.ok(err instanceof AssayError);
+          assert.equal(err.code, "E_IO");
+          assert.match(
+            err.message,
+            /cannot write the JUnit report to ".*file\/junit.xml": .*ENOTDIR/,
+          );
+          assert.match(err.hint!, /writable path for the JUnit report/);
+          return true;
+        },
+      );
+      await assert.rejects(writeReports(fixedRun(), { json: dir.path }), (err) => {
+        assert.equal((err as AssayError).code, "E_IO");
+        assert.match((err as AssayError).hint!, /the path is a folder/);
+        return true;
+      });
+    } finally {
+      await dir.cleanup();
+    }
+  });
+});
