@@ -136,7 +136,12 @@ async function ci(args: string[], io: CliIo): Promise<number> {
 
   const [{ formatTestLine, formatSummary }, { writeReports }] = await later;
   for (const w of run.warnings) io.stderr(`warning: ${w}\n`);
-  for (const r of run.results) io.stderr(`${formatTestLine(r, { color })}\n`);
+  for (const r of run.results) {
+    io.stderr(`${formatTestLine(r, { color })}\n`);
+    // The line of a passing test has no details; its warnings ("latest of 2
+    // episodes used") must still be seen.
+    if (r.status === "pass") { for (const w of r.warnings) io.stderr(`      warning: ${w}\n`); }
+  }
 
   await saveToStore(io, (values.db as string | undefined) ?? ".assay/assay.db", run, episodes);
   const summaryEnv = io.env.GITHUB_STEP_SUMMARY;
