@@ -58,7 +58,7 @@ export interface ConfigErrorOptions {
  *
  * @example
  * ```ts
- * import { ConfigError, parseConfig } from "@assay-it/sdk";
+ * import { ConfigError, parseConfig } from "@assay-it/sdk/gate";
  * try {
  *   await parseConfig("tests: []\n", { file: "assay.yaml" });
  * } catch (err) {
@@ -460,7 +460,7 @@ function pos(l: ConfigLocation): { line: number; column: number } {
  *
  * @example
  * ```ts
- * import { parseConfig } from "@assay-it/sdk";
+ * import { parseConfig } from "@assay-it/sdk/gate";
  * const config = await parseConfig(
  *   'version: 1\nmodel: "trace"\ntests:\n  - id: weather_check\n    input: { prompt: "Weather in Tokyo?" }\n' +
  *     '    expected: { type: regex_match, pattern: ".*" }\n',

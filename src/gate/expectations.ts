@@ -39,7 +39,8 @@ const EXCERPT = 120;
  *
  * @example
  * ```ts
- * import { evaluateExpectation, parseConfig, readTraceAll, RegexGuard } from "@assay-it/sdk";
+ * import { readTraceAll } from "@assay-it/sdk";
+ * import { evaluateExpectation, parseConfig, RegexGuard } from "@assay-it/sdk/gate";
  * const config = await parseConfig(
  *   "tests:\n  - id: e1\n    expected: { type: must_contain, must_contain: [hello] }\n",
  * );

@@ -50,7 +50,7 @@ const JUDGE_QUESTIONS: Record<JudgeKind, string> = {
  *
  * @example
  * ```ts
- * import { createLiveScorer, parseConfig } from "@assay-it/sdk";
+ * import { createLiveScorer, parseConfig } from "@assay-it/sdk/gate";
  * const config = await parseConfig(
  *   "settings: { judge: { model: gpt-4o-mini } }\ntests:\n  - id: t\n    expected: { type: relevance }\n",
  * );

@@ -51,7 +51,7 @@ export interface GateOutcome {
  *
  * @example
  * ```ts
- * import { parseConfig, runGate } from "@assay-it/sdk";
+ * import { parseConfig, runGate } from "@assay-it/sdk/gate";
  * const config = await parseConfig(
  *   'tests:\n  - id: e1\n    expected: { type: regex_match, pattern: "hel+o" }\n',
  * );

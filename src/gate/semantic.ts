@@ -50,6 +50,17 @@ function metaSources(ep: Episode, withSteps: boolean): JsonObject[] {
   return out;
 }
 
+// The format's meta keys are literal dotted strings (`"assay.embeddings"`);
+// a nested `{"assay": {"embeddings": ...}}` written by hand is read too.
+function assayMeta(meta: JsonObject, key: "embeddings" | "judge"): unknown {
+  const flat = meta[`assay.${key}`];
+  if (flat !== undefined) return flat;
+  const nested = meta.assay;
+  return nested && typeof nested === "object" && !Array.isArray(nested)
+    ? (nested as JsonObject)[key]
+    : undefined;
+}
+
 function isVector(v: unknown): v is number[] {
   return Array.isArray(v) && v.length > 0 &&
     v.every((x) => typeof x === "number" && Number.isFinite(x));
@@ -58,7 +69,7 @@ function isVector(v: unknown): v is number[] {
 /** The recorded embedding of `text` in the episode, if any. */
 export function traceEmbedding(ep: Episode, text: string): number[] | undefined {
   for (const meta of metaSources(ep, false)) {
-    const e = meta["assay.embeddings"] as { vectors?: Record<string, unknown> } | undefined;
+    const e = assayMeta(meta, "embeddings") as { vectors?: Record<string, unknown> } | undefined;
     const v = e && typeof e === "object" ? e.vectors?.[text] : undefined;
     if (isVector(v)) return v;
   }
@@ -68,7 +79,7 @@ export function traceEmbedding(ep: Episode, text: string): number[] | undefined 
 /** The recorded judge verdict of `kind` in the episode, if any. */
 export function traceJudgement(ep: Episode, kind: JudgeKind): Judgement | undefined {
   for (const meta of metaSources(ep, true)) {
-    const j = meta["assay.judge"] as Record<string, unknown> | undefined;
+    const j = assayMeta(meta, "judge") as Record<string, unknown> | undefined;
     const v = j && typeof j === "object" ? j[kind] : undefined;
     if (typeof v === "number" && v >= 0 && v <= 1) return { score: v };
     if (v && typeof v === "object") {

@@ -34,7 +34,7 @@ export interface TraceVerification {
  *
  * @example
  * ```ts
- * import { parseConfig, verifyTrace } from "@assay-it/sdk";
+ * import { parseConfig, verifyTrace } from "@assay-it/sdk/gate";
  * const config = await parseConfig("tests:\n  - id: e1\n    expected: { type: regex_match, pattern: x }\n");
  * const v = await verifyTrace(config, '{"prompt":"hi","response":"x","episode_id":"e1"}\n');
  * console.log(v.ok); // true

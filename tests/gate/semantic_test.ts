@@ -82,6 +82,14 @@ describe("semantic similarity and judges", () => {
     const pass = await gate(JUDGED, trace, true);
     assert.equal(pass.status, "pass");
     assert.deepEqual(pass.scores, { faithfulness: 0.9, relevance: 0.75 });
+    const nested = traceLines({
+      id: "t",
+      endMeta: { assay: { judge: { faithfulness: 0.95, relevance: 0.9 } } },
+    });
+    assert.deepEqual((await gate(JUDGED, nested, true)).scores, {
+      faithfulness: 0.95,
+      relevance: 0.9,
+    });
     const low = traceLines({
       id: "t",
       endMeta: {
