@@ -29,7 +29,16 @@ export function ensureDirSync(dir: string): void {
       continue;
     }
     if (isDir) break;
-    throw Object.assign(new Error(`ENOTDIR: ${JSON.stringify(current)} is a file, not a folder`), { code: "ENOTDIR" });
+    throw Object.assign(new Error(`ENOTDIR: ${JSON.stringify(current)} is a file, not a folder`), {
+      code: "ENOTDIR",
+    });
   }
-  for (const path of missing.reverse()) mkdirSync(path);
+  for (const path of missing.reverse()) {
+    try {
+      mkdirSync(path);
+    } catch (err) {
+      // Another process (a second `assay ci`) may have created it meanwhile.
+      if ((err as { code?: string }).code !== "EEXIST" || !statSync(path).isDirectory()) throw err;
+    }
+  }
 }

@@ -3,7 +3,10 @@ import type { GateRun, TestResult } from "../../src/gate/types.ts";
 import type { Episode, Step, ToolCall } from "../../src/trace/model.ts";
 
 /** An episode with `steps` steps of which each calls one tool. */
-export function makeEpisode(id: string, options: { file?: string; line?: number; steps?: number } = {}): Episode {
+export function makeEpisode(
+  id: string,
+  options: { file?: string; line?: number; steps?: number } = {},
+): Episode {
   const file = options.file ?? "traces/t.jsonl";
   const line = options.line ?? 1;
   const steps: Step[] = [];
@@ -55,7 +58,11 @@ export function makeEpisode(id: string, options: { file?: string; line?: number;
 }
 
 /** A run of `tests` results, test `t<i>` using episode `t<i>`. */
-export function makeRun(runId: string, tests: number, options: { startedAt?: string; file?: string } = {}): GateRun {
+export function makeRun(
+  runId: string,
+  tests: number,
+  options: { startedAt?: string; file?: string } = {},
+): GateRun {
   const results: TestResult[] = [];
   for (let i = 0; i < tests; i++) {
     const passed = i % 5 !== 4;
@@ -64,7 +71,12 @@ export function makeRun(runId: string, tests: number, options: { startedAt?: str
       status: passed ? "pass" : "fail",
       durationMs: 1 + i / 10,
       location: { file: "assay.yaml", line: 5 + i * 3, column: 5 },
-      checks: [{ kind: "regex_match", passed, message: passed ? "matches" : "no match", actual: "x" }],
+      checks: [{
+        kind: "regex_match",
+        passed,
+        message: passed ? "matches" : "no match",
+        actual: "x",
+      }],
       message: passed ? undefined : "no match",
       episode: { episodeId: `t${i}`, file: options.file ?? "traces/t.jsonl", line: 1 + i * 10 },
       scores: {},
@@ -89,7 +101,10 @@ export function makeRun(runId: string, tests: number, options: { startedAt?: str
 }
 
 /** The episodes `makeRun` refers to. */
-export function makeEpisodes(tests: number, options: { file?: string; steps?: number } = {}): Episode[] {
+export function makeEpisodes(
+  tests: number,
+  options: { file?: string; steps?: number } = {},
+): Episode[] {
   return Array.from(
     { length: tests },
     (_, i) => makeEpisode(`t${i}`, { file: options.file, line: 1 + i * 10, steps: options.steps }),

@@ -24,7 +24,11 @@ export async function openRaw(path: string, backend: StoreBackend): Promise<SqlB
 }
 
 /** Run `fn` on a raw connection to `path`, then close it. */
-export async function withRaw<T>(path: string, backend: StoreBackend, fn: (db: SqlBackend) => T): Promise<T> {
+export async function withRaw<T>(
+  path: string,
+  backend: StoreBackend,
+  fn: (db: SqlBackend) => T,
+): Promise<T> {
   const db = await openRaw(path, backend);
   try {
     return fn(db);

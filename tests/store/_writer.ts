@@ -14,6 +14,8 @@ try {
   await store.close();
   process.stdout.write(`saved ${count} runs with ${store.backend}\n`);
 } catch (err) {
-  process.stderr.write(err instanceof AssayError ? `[${err.code}] ${err.message}\n` : `${(err as Error).stack}\n`);
+  process.stderr.write(
+    err instanceof AssayError ? `[${err.code}] ${err.message}\n` : `${(err as Error).stack}\n`,
+  );
   process.exitCode = 3;
 }

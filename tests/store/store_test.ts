@@ -5,7 +5,7 @@ import process from "node:process";
 import { after, before, describe, test } from "node:test";
 import { AssayError } from "../../src/errors.ts";
 import { openStore, SCHEMA_VERSION } from "../../src/store/store.ts";
-import { ROOT, RUNTIME, runProcess, tempDir } from "../_helpers.ts";
+import { ROOT, runProcess, RUNTIME, tempDir } from "../_helpers.ts";
 import { makeEpisode, makeEpisodes, makeRun } from "./_data.ts";
 import { availableBackends, withRaw } from "./_raw.ts";
 
@@ -58,7 +58,8 @@ for (const backend of backends) {
       await withRaw(path, backend, (db) => {
         const versions = db.all("SELECT version, description FROM schema_version ORDER BY version");
         assert.deepEqual(versions.map((v) => Number(v.version)), [SCHEMA_VERSION]);
-        const tables = db.all("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").map((r) => r.name);
+        const tables = db.all("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+          .map((r) => r.name);
         for (const t of ["episodes", "results", "runs", "schema_version", "steps", "tool_calls"]) {
           assert.ok(tables.includes(t), `missing table ${t}`);
         }
@@ -93,7 +94,10 @@ for (const backend of backends) {
           "2030-01-01T00:00:00Z",
         ]);
       });
-      await assert.rejects(openStore(path, { backend }), (err) => assertDbError(err, new RegExp(`schema version ${SCHEMA_VERSION + 1}, newer`)));
+      await assert.rejects(
+        openStore(path, { backend }),
+        (err) => assertDbError(err, new RegExp(`schema version ${SCHEMA_VERSION + 1}, newer`)),
+      );
     });
 
     test("a path below a regular file is E_DB with a message and hint, not a stack trace", async () => {
@@ -101,11 +105,14 @@ for (const backend of backends) {
       writeFileSync(blocker, "not a folder");
       await assert.rejects(
         openStore(join(blocker, "sub", "assay.db"), { backend }),
-        (err) => assertDbError(err, /cannot create the folder .*blocker.*: .*(ENOTDIR|not a directory)/i),
+        (err) =>
+          assertDbError(err, /cannot create the folder .*blocker.*: .*(ENOTDIR|not a directory)/i),
       );
     });
 
-    test("a path in a root the process cannot write is E_DB", { skip: process.platform !== "linux" }, async () => {
+    test("a path in a root the process cannot write is E_DB", {
+      skip: process.platform !== "linux",
+    }, async () => {
       // /proc refuses new entries even to root, unlike permission bits.
       await assert.rejects(
         openStore("/proc/assay-test/assay.db", { backend }),
@@ -197,13 +204,20 @@ for (const backend of backends) {
       const store = await openStore(freshPath(), { backend });
       for (let i = 0; i < 25; i++) {
         const startedAt = new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString();
-        await store.saveRun(makeRun(`run-${String(i).padStart(2, "0")}`, 3, { startedAt }), makeEpisodes(3));
+        await store.saveRun(
+          makeRun(`run-${String(i).padStart(2, "0")}`, 3, { startedAt }),
+          makeEpisodes(3),
+        );
       }
       const all = await store.history("t0", 100);
       assert.equal(all.length, 25);
       assert.equal(all[0].runId, "run-24");
       assert.equal(all[24].runId, "run-00");
-      assert.deepEqual((await store.history("t0", 3)).map((h) => h.runId), ["run-24", "run-23", "run-22"]);
+      assert.deepEqual((await store.history("t0", 3)).map((h) => h.runId), [
+        "run-24",
+        "run-23",
+        "run-22",
+      ]);
       assert.equal((await store.history("t0")).length, 20);
       await assert.rejects(store.history("t0", 0), RangeError);
       await store.close();
@@ -214,7 +228,10 @@ for (const backend of backends) {
       const store = await openStore(path, { backend });
       const bad = makeRun("bad", 3);
       (bad.results[2] as { status: string }).status = "maybe";
-      await assert.rejects(store.saveRun(bad, makeEpisodes(3)), (err) => assertDbError(err, /cannot save run "bad".*CHECK constraint/));
+      await assert.rejects(
+        store.saveRun(bad, makeEpisodes(3)),
+        (err) => assertDbError(err, /cannot save run "bad".*CHECK constraint/),
+      );
       await store.saveRun(makeRun("good", 3), makeEpisodes(3));
       await store.close();
       await withRaw(path, backend, (db) => {
@@ -228,13 +245,20 @@ for (const backend of backends) {
       const store = await openStore(":memory:", { backend });
       await store.close();
       await store.close();
-      await assert.rejects(store.saveRun(makeRun("r", 1), []), (err) => assertDbError(err, /store ":memory:" is closed/));
+      await assert.rejects(
+        store.saveRun(makeRun("r", 1), []),
+        (err) => assertDbError(err, /store ":memory:" is closed/),
+      );
     });
 
     test("two writer processes on one file, then ten in a row, leave an intact file with every run", async () => {
       const path = freshPath();
       const writer = join(ROOT, "tests", "store", "_writer.ts");
-      const pre = RUNTIME === "deno" ? ["run", "-A"] : RUNTIME === "bun" ? ["run"] : ["--import", "tsx"];
+      const pre = RUNTIME === "deno"
+        ? ["run", "-A"]
+        : RUNTIME === "bun"
+        ? ["run"]
+        : ["--import", "tsx"];
       const spawnWriter = (prefix: string, count: number) =>
         runProcess(process.execPath, [...pre, writer, path, backend, prefix, String(count), "40"]);
       const concurrent = await Promise.all([spawnWriter("a", 5), spawnWriter("b", 5)]);
@@ -245,7 +269,9 @@ for (const backend of backends) {
         assert.match(res.stdout, new RegExp(`saved 1 runs with ${backend}`));
       }
       await withRaw(path, backend, (db) => {
-        assert.deepEqual(db.all("PRAGMA integrity_check").map((r) => ({ ...r })), [{ integrity_check: "ok" }]);
+        assert.deepEqual(db.all("PRAGMA integrity_check").map((r) => ({ ...r })), [{
+          integrity_check: "ok",
+        }]);
         assert.deepEqual(db.all("PRAGMA foreign_key_check"), []);
         const ids = db.all("SELECT run_id FROM runs ORDER BY run_id").map((r) => String(r.run_id));
         const expected = [
@@ -270,7 +296,10 @@ test(
     await first.close();
     const second = await openStore(path, { backend: "wasm" });
     await second.saveRun(makeRun("from-wasm", 2), makeEpisodes(2));
-    assert.deepEqual((await second.history("t0")).map((h) => h.runId).sort(), ["from-node-sqlite", "from-wasm"]);
+    assert.deepEqual((await second.history("t0")).map((h) => h.runId).sort(), [
+      "from-node-sqlite",
+      "from-wasm",
+    ]);
     await second.close();
     const third = await openStore(path, { backend: "node:sqlite" });
     assert.equal((await third.history("t1")).length, 2);
