@@ -14,7 +14,8 @@ parentPort.on("message", (m) => {
   let matched = false, error = null;
   try { matched = new RegExp(m.source, m.flags).test(m.input); } catch (e) { error = String(e && e.message || e); }
   parentPort.postMessage({ id: m.id, matched, error });
-});`;
+});
+parentPort.postMessage({ ready: true });`;
 
 interface Pending {
   resolve: (o: RegexOutcome) => void;
@@ -26,12 +27,20 @@ interface Pending {
 /** A sandbox that runs each test in a worker and replaces the worker after a timeout. */
 export function createRegexWorker(): RegexSandbox {
   let worker: Worker | null = null;
+  let online: Promise<void> = Promise.resolve();
   let nextId = 1;
   const pending = new Map<number, Pending>();
 
   const start = (): Worker => {
     const w = new Worker(new URL(`data:text/javascript,${encodeURIComponent(WORKER_CODE)}`));
-    w.on("message", (m: { id: number; matched: boolean; error: string | null }) => {
+    // The budget is for the regex, not for starting a thread on a busy machine.
+    // ("online" fires before the worker's module has loaded, so wait for its own signal.)
+    online = new Promise<void>((resolve) => {
+      w.once("message", () => resolve());
+      w.once("error", () => resolve());
+    });
+    w.on("message", (m: { id?: number; matched: boolean; error: string | null }) => {
+      if (m.id === undefined) return;
       const p = pending.get(m.id);
       if (!p) return;
       pending.delete(m.id);
@@ -52,12 +61,13 @@ export function createRegexWorker(): RegexSandbox {
   };
 
   return {
-    test(regex, input, timeoutMs) {
+    async test(regex, input, timeoutMs) {
       worker ??= start();
       const w = worker;
       w.ref();
+      await online;
       const id = nextId++;
-      return new Promise<RegexOutcome>((resolve, reject) => {
+      return await new Promise<RegexOutcome>((resolve, reject) => {
         const timer = setTimeout(() => {
           // The worker is stuck in the regex engine: the only way out is to kill it.
           pending.delete(id);
