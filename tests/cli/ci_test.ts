@@ -36,8 +36,9 @@ describe("assay ci", () => {
       env: { GITHUB_STEP_SUMMARY: join(dir.path, "summary.md") },
     });
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /weather_check/);
-    assert.match(r.stderr, /1 passed/);
+    assert.match(r.stderr, /^PASS +weather_check \([\d.]+ ms\)$/m);
+    assert.match(r.stderr, /^Summary: 1 passed, 0 failed, 0 errors \(1 test\)/m);
+    assert.equal(r.stdout, "");
     assert.ok(!r.stderr.includes("\u001b["), "no colour without a TTY");
     for (const f of ["junit.xml", "assay.sarif", "run.json", "summary.md"]) {
       assert.ok((await stat(join(dir.path, ".assay", "reports", f))).size > 0, f);
