@@ -329,6 +329,8 @@ function toRows(run: GateRun, episodes: readonly Episode[]): RunRows {
     results: [],
   };
   const seen = new Set<string>();
+  // Arguments and results are canonical JSON so equal calls compare equal in SQL
+  // across runs; metadata is only read back, so plain JSON (faster) is enough.
   for (const ep of episodes) {
     const key = episodeKey(ep.file, ep.line, ep.episodeId);
     // The same episode can back several tests: store it once per run.
@@ -345,7 +347,7 @@ function toRows(run: GateRun, episodes: readonly Episode[]): RunRows {
         s.kind,
         s.name,
         s.content,
-        canonicalJson(s.meta),
+        JSON.stringify(s.meta),
         s.timestamp,
         s.line,
       ];
@@ -366,7 +368,7 @@ function toRows(run: GateRun, episodes: readonly Episode[]): RunRows {
         c.result === null || c.result === undefined ? null : canonicalJson(c.result),
         c.error,
         c.errorType,
-        canonicalJson(c.meta),
+        JSON.stringify(c.meta),
         c.line,
       ];
     });
@@ -384,8 +386,8 @@ function toRows(run: GateRun, episodes: readonly Episode[]): RunRows {
         ep.outcome,
         ep.startTime,
         ep.endTime,
-        canonicalJson(ep.meta),
-        canonicalJson(ep.endMeta),
+        JSON.stringify(ep.meta),
+        JSON.stringify(ep.endMeta),
       ],
       steps,
       calls,
