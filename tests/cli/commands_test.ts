@@ -1,6 +1,6 @@
 // `assay validate`, `assay trace verify`, `assay init` and the help, as subprocesses.
 import assert from "node:assert/strict";
-import { readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { parse } from "yaml";
@@ -108,6 +108,28 @@ describe("assay commands", () => {
     assert.match(
       s.stderr,
       /^\[E_CFG_SCHEMA\] semantic\.yaml:4:9: tests\[1\]\.id: duplicate test id "c"/m,
+    );
+  });
+
+  test("validate reads a schema_file relative to the config and reports a missing one at its line", async () => {
+    await mkdir(join(dir.path, "cfg", "schemas"), { recursive: true });
+    await writeFile(
+      join(dir.path, "cfg", "schemas", "answer.json"),
+      '{"type": "object", "required": ["temp"]}',
+    );
+    const body = (file: string) =>
+      `tests:\n  - id: t\n    expected:\n      type: json_schema\n      schema_file: ${file}\n`;
+    await writeFile(join(dir.path, "cfg", "ok.yaml"), body("schemas/answer.json"));
+    const ok = await runCliProcess(["validate", "--config", "cfg/ok.yaml"], { cwd: dir.path });
+    assert.equal(ok.code, 0, ok.stderr);
+    await writeFile(join(dir.path, "cfg", "missing.yaml"), body("schemas/nope.json"));
+    const missing = await runCliProcess(["validate", "--config", "cfg/missing.yaml"], {
+      cwd: dir.path,
+    });
+    assert.equal(missing.code, 2);
+    assert.match(
+      missing.stderr,
+      /^\[E_PATH_NOT_FOUND\] cfg\/missing\.yaml:5:20: tests\[0\]\.expected\.schema_file: cannot read "schemas\/nope\.json": /,
     );
   });
 
