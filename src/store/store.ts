@@ -17,6 +17,7 @@
  *
  * @module
  */
+import { rmdirSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { AssayError } from "../errors.ts";
 import type { GateRun, TestResult } from "../gate/types.ts";
@@ -122,14 +123,21 @@ export async function openStore(path: string, options: OpenStoreOptions = {}): P
     }
   }
   const db = await connect(file, path, options.backend);
+  const retry: RetryPolicy = {
+    timeoutMs: busyTimeoutMs,
+    ...(db.name === "wasm" && !memory ? { lockDir: `${file}.lock` } : {}),
+  };
   try {
-    await withRetry(busyTimeoutMs, () => configure(db, memory));
-    await withRetry(busyTimeoutMs, () => migrate(db, path));
+    await withRetry(
+      retry,
+      () => configure(db, memory, Math.min(SQLITE_BUSY_TIMEOUT_MS, busyTimeoutMs)),
+    );
+    await withRetry(retry, () => migrate(db, path));
   } catch (err) {
     db.close();
     throw toDbError(err, `cannot prepare the database ${JSON.stringify(path)}`, path);
   }
-  return new SqliteGateStore(db, path, busyTimeoutMs);
+  return new SqliteGateStore(db, path, retry);
 }
 
 async function connect(
@@ -168,9 +176,9 @@ async function connect(
   }
 }
 
-function configure(db: SqlBackend, memory: boolean): void {
+function configure(db: SqlBackend, memory: boolean, sqliteBusyMs: number): void {
   if (!memory && db.name === "node:sqlite") {
-    db.exec(`PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+    db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(sqliteBusyMs))}`);
     // WAL lets readers and one writer work at once; NORMAL sync is durable in WAL.
     db.all("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = NORMAL");
@@ -212,13 +220,13 @@ class SqliteGateStore implements GateStore {
   readonly backend: StoreBackend;
   readonly path: string;
   #db: SqlBackend | undefined;
-  #busyTimeoutMs: number;
+  #retry: RetryPolicy;
 
-  constructor(db: SqlBackend, path: string, busyTimeoutMs: number) {
+  constructor(db: SqlBackend, path: string, retry: RetryPolicy) {
     this.#db = db;
     this.backend = db.name;
     this.path = path;
-    this.#busyTimeoutMs = busyTimeoutMs;
+    this.#retry = retry;
   }
 
   #open(action: string): SqlBackend {
@@ -245,7 +253,7 @@ class SqliteGateStore implements GateStore {
       throw toDbError(err, `cannot ${action} to ${JSON.stringify(this.path)}`, this.path);
     }
     try {
-      await withRetry(this.#busyTimeoutMs, () => db.transaction(() => insertRun(db, rows)));
+      await withRetry(this.#retry, () => db.transaction(() => insertRun(db, rows)));
     } catch (err) {
       throw toDbError(err, `cannot ${action} to ${JSON.stringify(this.path)}`, this.path);
     }
@@ -258,7 +266,7 @@ class SqliteGateStore implements GateStore {
     const action = `read the history of test ${JSON.stringify(testId)}`;
     const db = this.#open(action);
     try {
-      const rows = await withRetry(this.#busyTimeoutMs, () =>
+      const rows = await withRetry(this.#retry, () =>
         db.all(
           `SELECT r.run_id, r.suite, r.started_at, r.saved_at, r.config_hash, r.trace_file, x.result_json
            FROM results x JOIN runs r ON r.id = x.run_pk
@@ -471,20 +479,40 @@ function isBusy(err: unknown): boolean {
   );
 }
 
+/** How long to retry on SQLITE_BUSY, and the WebAssembly driver's lock folder, if any. */
+interface RetryPolicy {
+  timeoutMs: number;
+  lockDir?: string;
+}
+
+// The WebAssembly driver holds its lock folder only while a statement or
+// transaction runs (well under a second); one this old was left by a crash.
+const STALE_LOCK_MS = 60_000;
+
+function removeStaleLock(lockDir: string): void {
+  try {
+    if (Date.now() - statSync(lockDir).mtimeMs > STALE_LOCK_MS) rmdirSync(lockDir);
+  } catch {
+    // Gone already, or not ours to remove: the retry loop reports the lock if it stays.
+  }
+}
+
 /**
  * Run `fn`, retrying with jittered exponential backoff while the database is
- * busy, for up to `timeoutMs`. SQLite's own busy handler waits inside a
- * statement; this loop covers what it cannot: the WebAssembly driver has no
- * busy handler, and a busy COMMIT or BEGIN must be retried as a whole.
+ * busy, for up to `policy.timeoutMs`. SQLite's own busy handler waits inside
+ * a statement; this loop covers what it cannot: the WebAssembly driver has
+ * no busy handler, and a busy COMMIT or BEGIN must be retried as a whole.
  */
-async function withRetry<T>(timeoutMs: number, fn: () => T): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+async function withRetry<T>(policy: RetryPolicy, fn: () => T): Promise<T> {
+  const deadline = Date.now() + policy.timeoutMs;
   let delay = 5;
   for (;;) {
     try {
       return fn();
     } catch (err) {
-      if (!isBusy(err) || Date.now() >= deadline) throw err;
+      if (!isBusy(err)) throw err;
+      if (policy.lockDir) removeStaleLock(policy.lockDir);
+      if (Date.now() >= deadline) throw err;
     }
     await new Promise((r) => setTimeout(r, delay / 2 + Math.random() * delay));
     delay = Math.min(delay * 2, 200);
@@ -509,7 +537,7 @@ function toDbError(err: unknown, what: string, path: string): AssayError {
       } locked for too long: retry, or pass another --db path` +
       ` (on Node 20 a crashed run can leave a lock folder ${
         JSON.stringify(`${path}.lock`)
-      }; delete it if no assay runs)`;
+      }; assay removes it once it is a minute old, or delete it yourself if no assay runs)`;
   } else if (/not a database|malformed|file is encrypted/i.test(why)) {
     hint = `${
       JSON.stringify(path)

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { after, before, describe, test } from "node:test";
@@ -7,7 +7,7 @@ import { AssayError } from "../../src/errors.ts";
 import { openStore, SCHEMA_VERSION } from "../../src/store/store.ts";
 import { ROOT, runProcess, RUNTIME, tempDir } from "../_helpers.ts";
 import { makeEpisode, makeEpisodes, makeRun } from "./_data.ts";
-import { availableBackends, withRaw } from "./_raw.ts";
+import { availableBackends, openRaw, withRaw } from "./_raw.ts";
 
 const backends = await availableBackends();
 let dir: { path: string; cleanup: () => Promise<void> };
@@ -251,40 +251,89 @@ for (const backend of backends) {
       );
     });
 
-    test("two writer processes on one file, then ten in a row, leave an intact file with every run", async () => {
-      const path = freshPath();
-      const writer = join(ROOT, "tests", "store", "_writer.ts");
-      const pre = RUNTIME === "deno"
-        ? ["run", "-A"]
-        : RUNTIME === "bun"
-        ? ["run"]
-        : ["--import", "tsx"];
-      const spawnWriter = (prefix: string, count: number) =>
-        runProcess(process.execPath, [...pre, writer, path, backend, prefix, String(count), "40"]);
-      const concurrent = await Promise.all([spawnWriter("a", 5), spawnWriter("b", 5)]);
-      for (const res of concurrent) assert.equal(res.code, 0, res.stderr);
-      for (let i = 0; i < 10; i++) {
-        const res = await spawnWriter(`seq${i}`, 1);
-        assert.equal(res.code, 0, res.stderr);
-        assert.match(res.stdout, new RegExp(`saved 1 runs with ${backend}`));
-      }
-      await withRaw(path, backend, (db) => {
-        assert.deepEqual(db.all("PRAGMA integrity_check").map((r) => ({ ...r })), [{
-          integrity_check: "ok",
-        }]);
-        assert.deepEqual(db.all("PRAGMA foreign_key_check"), []);
-        const ids = db.all("SELECT run_id FROM runs ORDER BY run_id").map((r) => String(r.run_id));
-        const expected = [
-          ...["a", "b"].flatMap((p) => [0, 1, 2, 3, 4].map((i) => `${p}-${i}`)),
-          ...Array.from({ length: 10 }, (_, i) => `seq${i}-0`),
-        ].sort();
-        assert.deepEqual(ids, expected);
-        assert.equal(db.all("SELECT count(*) AS n FROM results")[0].n, 20 * 40);
-        assert.equal(db.all("SELECT count(*) AS n FROM tool_calls")[0].n, 20 * 40 * 2);
-      });
-    });
+    test(
+      "two writer processes on one file, then ten in a row, leave an intact file with every run",
+      { timeout: 120_000 },
+      async () => {
+        const path = freshPath();
+        const writer = join(ROOT, "tests", "store", "_writer.ts");
+        const pre = RUNTIME === "deno"
+          ? ["run", "-A"]
+          : RUNTIME === "bun"
+          ? ["run"]
+          : ["--import", "tsx"];
+        const spawnWriter = (prefix: string, count: number) =>
+          runProcess(process.execPath, [
+            ...pre,
+            writer,
+            path,
+            backend,
+            prefix,
+            String(count),
+            "40",
+          ]);
+        const concurrent = await Promise.all([spawnWriter("a", 5), spawnWriter("b", 5)]);
+        for (const res of concurrent) assert.equal(res.code, 0, res.stderr);
+        for (let i = 0; i < 10; i++) {
+          const res = await spawnWriter(`seq${i}`, 1);
+          assert.equal(res.code, 0, res.stderr);
+          assert.match(res.stdout, new RegExp(`saved 1 runs with ${backend}`));
+        }
+        await withRaw(path, backend, (db) => {
+          assert.deepEqual(db.all("PRAGMA integrity_check").map((r) => ({ ...r })), [{
+            integrity_check: "ok",
+          }]);
+          assert.deepEqual(db.all("PRAGMA foreign_key_check"), []);
+          const ids = db.all("SELECT run_id FROM runs ORDER BY run_id").map((r) =>
+            String(r.run_id)
+          );
+          const expected = [
+            ...["a", "b"].flatMap((p) => [0, 1, 2, 3, 4].map((i) => `${p}-${i}`)),
+            ...Array.from({ length: 10 }, (_, i) => `seq${i}-0`),
+          ].sort();
+          assert.deepEqual(ids, expected);
+          assert.equal(db.all("SELECT count(*) AS n FROM results")[0].n, 20 * 40);
+          assert.equal(db.all("SELECT count(*) AS n FROM tool_calls")[0].n, 20 * 40 * 2);
+        });
+      },
+    );
   });
 }
+
+test("a lock folder left by a crashed WebAssembly writer is removed once it is stale", async () => {
+  const path = freshPath();
+  await (await openStore(path, { backend: "wasm" })).close();
+  mkdirSync(`${path}.lock`);
+  const old = new Date(Date.now() - 5 * 60_000);
+  utimesSync(`${path}.lock`, old, old);
+  const store = await openStore(path, { backend: "wasm", busyTimeoutMs: 10_000 });
+  await store.saveRun(makeRun("after-crash", 1), makeEpisodes(1));
+  await store.close();
+  assert.equal(existsSync(`${path}.lock`), false);
+});
+
+test("a database another writer keeps locked past the busy timeout is E_DB saying so", async () => {
+  for (const backend of backends) {
+    const path = freshPath();
+    await (await openStore(path, { backend })).close();
+    const holder = await openRaw(path, backend);
+    const store = await openStore(path, { backend, busyTimeoutMs: 300 });
+    holder.exec("BEGIN EXCLUSIVE");
+    try {
+      await assert.rejects(store.saveRun(makeRun("blocked", 1), makeEpisodes(1)), (err) => {
+        assertDbError(err, /cannot save run "blocked".*database is locked/);
+        assert.match((err as AssayError).hint!, /locked for too long/);
+        return true;
+      });
+    } finally {
+      holder.exec("ROLLBACK");
+      holder.close();
+    }
+    await store.saveRun(makeRun("unblocked", 1), makeEpisodes(1));
+    assert.equal((await store.history("t0")).length, 1);
+    await store.close();
+  }
+});
 
 test(
   "a file last written by node:sqlite in WAL mode opens with the wasm driver and keeps its history",
