@@ -20,9 +20,5 @@ export function printVerification(io: CliIo, v: TraceVerification, traceFile: st
   const bad = v.tests.filter((t) => !t.resolution.ok).length;
   const n = v.tests.length;
   const episodes = `${v.episodes} episode${v.episodes === 1 ? "" : "s"}`;
-  io.stdout(
-    `${n - bad}/${n} test${
-      n === 1 ? "" : "s"
-    } resolve to exactly one episode (${episodes} in ${traceFile})\n`,
-  );
+  io.stdout(`${n - bad}/${n} tests resolve to exactly one episode (${episodes} in ${traceFile})\n`);
 }
