@@ -233,6 +233,50 @@ describe("recordChatCompletionsStream", () => {
     }
   });
 
+  test("records choice 0 of an n > 1 stream and keeps the other choices in assay.choices", async () => {
+    const chunk = (
+      index: number,
+      delta: Record<string, unknown>,
+      finish: string | null = null,
+    ) => ({
+      id: "chatcmpl-n",
+      object: "chat.completion.chunk",
+      created: 1700000000,
+      model: "gpt-4o",
+      choices: [{ index, delta, finish_reason: finish }],
+    });
+    const t = await setup([{
+      kind: "stream",
+      chunks: [
+        chunk(0, { content: "A" }),
+        chunk(1, { content: "B" }),
+        chunk(1, {}, "stop"),
+        chunk(0, {}, "stop"),
+      ],
+    }]);
+    try {
+      const writer = new TraceWriter(t.trace);
+      const stream = recordChatCompletionsStream({
+        writer,
+        client: t.client,
+        model: "gpt-4o",
+        messages: USER,
+        params: { n: 2 },
+        episodeId: "e1",
+      });
+      const result = await stream.finalResult();
+      await writer.close();
+      assert.equal(result.content, "A");
+      const [ep] = await episodesOf(t.trace);
+      assert.equal(ep.steps[0].content, "A");
+      assert.deepEqual(ep.steps[0].meta["assay.choices"], [
+        { index: 1, content: "B", finish_reason: "stop", tool_calls: [] },
+      ]);
+    } finally {
+      await t.done();
+    }
+  });
+
   test("sends nothing before iteration and can be iterated only once", async () => {
     const t = await setup([{ kind: "stream", chunks: chatCompletionChunks({ content: ["x"] }) }]);
     try {
@@ -395,6 +439,47 @@ describe("recordChatCompletionsStreamWithTools", () => {
       ]);
       assert.equal(events[3].content, "It is ");
       assert.equal(events[4].outcome, "aborted");
+    } finally {
+      await t.done();
+    }
+  });
+
+  test("records outcome error when a later round's request fails, keeping the earlier rounds", async () => {
+    const t = await setup([
+      {
+        kind: "stream",
+        chunks: chatCompletionChunks({
+          toolCalls: [{ id: "c1", name: "GetWeather", fragments: ["{}"] }],
+        }),
+      },
+      { kind: "error", status: 500, message: "upstream broke" },
+    ]);
+    try {
+      const writer = new TraceWriter(t.trace);
+      const stream = recordChatCompletionsStreamWithTools({
+        writer,
+        client: t.client,
+        model: "gpt-4o",
+        messages: USER,
+        episodeId: "e1",
+        toolExecutors: { GetWeather: () => ({ temp: 22 }) },
+      });
+      await assert.rejects(async () => {
+        for await (const _ of stream) { /* consume */ }
+      }, (err: Error) => err.constructor.name === "InternalServerError");
+      await writer.close();
+      const events = await eventsOf(t.trace);
+      assert.deepEqual(events.map((e) => e.type), [
+        "episode_start",
+        "step",
+        "tool_call",
+        "episode_end",
+      ]);
+      assert.equal(events[3].outcome, "error");
+      assert.equal(
+        (events[3].meta as Record<string, unknown>)["error.type"],
+        "InternalServerError",
+      );
     } finally {
       await t.done();
     }
