@@ -168,8 +168,8 @@ const endpoint = z.strictObject({
 });
 
 const RawConfig = z.strictObject({
-  version: z.union([z.literal(0), z.literal(1)]).optional(),
-  configVersion: z.union([z.literal(0), z.literal(1)]).optional(),
+  version: z.literal([0, 1]).optional(),
+  configVersion: z.literal([0, 1]).optional(),
   suite: nonEmpty.optional(),
   model: z.string().optional(),
   settings: z.strictObject({
@@ -390,6 +390,14 @@ function issuesFromZod(err: z.ZodError, data: unknown, at: Locator): ConfigIssue
     } else if (issue.code === "invalid_type" || issue.code === "invalid_union") {
       const expected = issue.code === "invalid_type" ? issue.expected : expectedOfUnion(path);
       push(path, `expected ${expected}, got ${typeName(value)}`);
+    } else if (
+      (issue.code === "too_big" || issue.code === "too_small") && issue.origin === "number"
+    ) {
+      const bound = issue.code === "too_big" ? issue.maximum : issue.minimum;
+      const op = issue.code === "too_big"
+        ? (issue.inclusive ? "<=" : "<")
+        : (issue.inclusive ? ">=" : ">");
+      push(path, `expected a number ${op} ${bound}, got ${quote(value)}`);
     } else if (issue.code === "invalid_value") {
       push(
         path,

@@ -210,3 +210,27 @@ describe("config", () => {
     assert.equal(config.tests[0].expected[0].type, "relevance");
   });
 });
+
+describe("config value checks", () => {
+  test("an unsupported version and an out-of-range score say what is allowed", async () => {
+    const version = await configError(
+      `version: 3\ntests:\n  - id: t\n    expected: {type: relevance}\n`,
+    );
+    assert.equal(version.message, "assay.yaml:1:10: version: expected one of 0, 1, got 3");
+    const score = await configError(one(`{type: relevance, min_score: 2}`));
+    assert.equal(
+      score.message,
+      "assay.yaml:4:44: tests[0].expected.min_score: expected a number <= 1, got 2",
+    );
+  });
+
+  test("a missing key inside settings and inside an assertion is located", async () => {
+    const err = await configError(
+      `settings:\n  embedder: {base_url: x}\ntests:\n  - id: a\n    assertions:\n      - {type: trace_must_call_tool}\n`,
+    );
+    assert.deepEqual(err.issues.map((i) => `${i.line}:${i.column} ${i.path}`), [
+      "2:13 settings.embedder.model",
+      "6:9 tests[0].assertions[0].tool",
+    ]);
+  });
+});
