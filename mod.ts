@@ -119,3 +119,13 @@ export type {
   TestStatus,
   ToolCallSignature,
 } from "./src/gate/types.ts";
+// Replay: re-run the agent with model answers served from a recorded trace.
+export { compareTraces, replayFetch } from "./src/openai/replay.ts";
+export type { ReplayComparison, ReplayFetchOptions } from "./src/openai/replay.ts";
+export type {
+  ReplayDifference,
+  ReplayMode,
+  ReplayOptions,
+  ReplayTraceInput,
+  ToolMode,
+} from "./src/openai/types.ts";

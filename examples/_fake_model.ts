@@ -2,7 +2,9 @@
 // OPENAI_API_KEY is set: a loopback server (the project's fake OpenAI server)
 // with a tiny deterministic "weather model". It calls the first tool it is
 // offered with the city named in the prompt, then answers from the tool's
-// result; it streams when asked to.
+// result; it streams when asked to. When the offered tool's schema has a
+// `unit` property, it passes `unit: "celsius"` too, as a real model would
+// fill in a parameter it is given (the quickstart's drift demo relies on it).
 import {
   chatCompletion,
   chatCompletionChunks,
@@ -19,7 +21,7 @@ interface Message {
 }
 interface Body {
   messages: Message[];
-  tools?: { function: { name: string } }[];
+  tools?: { function: { name: string; parameters?: { properties?: Record<string, unknown> } } }[];
   stream?: boolean;
 }
 
@@ -42,8 +44,12 @@ function answer(body: Body): { content?: string; call?: { name: string; argument
   }
   const prompt = text([...messages].reverse().find((m) => m.role === "user")?.content);
   const city = /\bin ([A-Z][\p{L}]+)/u.exec(prompt)?.[1] ?? "Tokyo";
-  const tool = body.tools?.[0]?.function.name;
-  if (tool) return { call: { name: tool, arguments: JSON.stringify({ location: city }) } };
+  const tool = body.tools?.[0]?.function;
+  if (tool) {
+    const args: Record<string, string> = { location: city };
+    if (tool.parameters?.properties?.unit !== undefined) args.unit = "celsius";
+    return { call: { name: tool.name, arguments: JSON.stringify(args) } };
+  }
   return { content: `Hello! You asked: ${prompt}` };
 }
 

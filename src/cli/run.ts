@@ -21,6 +21,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "trace verify: check every test resolves to exactly one episode",
     load: async () => (await import("./trace.ts")).command,
   },
+  replay: {
+    summary: "re-run the agent command with model answers from the trace; fail on any drift",
+    load: async () => (await import("./replay.ts")).command,
+  },
   init: {
     summary: "write a starter assay.yaml and a GitHub Actions workflow",
     load: async () => (await import("./init.ts")).command,

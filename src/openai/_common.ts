@@ -9,6 +9,8 @@ import type { JsonObject } from "../trace/events.ts";
 import type { TraceWriter } from "../trace/writer.ts";
 import { sha256Hex } from "./_sha256.ts";
 import { resolveWriter } from "./context.ts";
+import type { ReplayConfig } from "./_replay.ts";
+import { replayConfig } from "./_replay_options.ts";
 import type { ChatCompletionsClient, RecordWithToolsOptions, ToolExecutors } from "./types.ts";
 
 /** Request fields the dedicated options own; `params` may not set them. */
@@ -42,6 +44,8 @@ export interface RunConfig {
   execute: boolean;
   executors: ToolExecutors;
   maxToolRounds: number;
+  /** How to replay (answers from a trace), or `null` to record. */
+  replay: ReplayConfig | null;
 }
 
 function fail(fn: string, what: string, value: unknown, fix: string): never {
@@ -158,6 +162,7 @@ export function configure(
     base.stream = true;
     if (o.includeUsage) base.stream_options = { include_usage: true };
   }
+  const replay = replayConfig(fn, o);
   // Resolved last on purpose: argument mistakes are reported first, and the
   // writer is fixed at call time so a stream iterated later still uses it.
   const writer = resolveWriter(o.writer);
@@ -179,6 +184,7 @@ export function configure(
     execute: mode.execute,
     executors,
     maxToolRounds: mode.execute ? maxToolRounds : 0,
+    replay,
   };
 }
 

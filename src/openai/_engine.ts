@@ -20,6 +20,7 @@ import {
   runTool,
   wireCopy,
 } from "./_common.ts";
+import { ReplaySession } from "./_replay.ts";
 import { type AccumulatedToolCall, StreamAccumulator } from "./stream_accumulator.ts";
 import type { RecordedToolCall, RecordResult } from "./types.ts";
 
@@ -249,6 +250,17 @@ export async function* recordEpisode(
   let wireParams: Record<string, unknown>;
   let fingerprint: RequestFingerprint;
   try {
+    // In replay, model answers come from the recorded trace instead of the
+    // client (in auto mode only for the episodes the trace has).
+    const replay = cfg.replay === null ? null : await ReplaySession.open(cfg.replay, cfg.episodeId);
+    const create = (round: number, body: Record<string, unknown>, sha: string) =>
+      replay === null
+        ? cfg.client.chat.completions.create(body, cfg.requestOptions)
+        : replay.answer(
+          round,
+          { sha, params: wireParams, messages: () => wireCopy(messages) },
+          { on: cfg.stream, includeUsage: cfg.includeUsage },
+        );
     wireParams = wireCopy(cfg.base);
     fingerprint = new RequestFingerprint(wireParams);
     for (let round = 0;; round++) {
@@ -265,12 +277,13 @@ export async function* recordEpisode(
       if (round === 0) base["assay.request"] = wireParams;
       base["assay.request.messages"] = fresh;
       base["assay.request.message_count"] = messages.length;
-      base["assay.request.sha256"] = fingerprint.digest();
+      const sha = fingerprint.digest();
+      base["assay.request.sha256"] = sha;
       sent = messages.length;
       rounds++;
       let turn: Turn;
       if (cfg.stream) {
-        const stream = await cfg.client.chat.completions.create(body, cfg.requestOptions);
+        const stream = await create(round, body, sha);
         if (!isAsyncIterable(stream)) {
           throw new TypeError(
             `${cfg.fn}: client.chat.completions.create returned ${
@@ -288,7 +301,7 @@ export async function* recordEpisode(
         pending = null;
         turn = turnOfAccumulator(acc);
       } else {
-        const response = await cfg.client.chat.completions.create(body, cfg.requestOptions);
+        const response = await create(round, body, sha);
         turn = turnOfResponse(cfg.fn, response);
       }
       usage = addUsage(usage, turn.usage);
@@ -330,11 +343,10 @@ export async function* recordEpisode(
           }));
           continue;
         }
-        const out = await runTool(cfg.executors, call.name, args, {
-          id: ids[i],
-          name: call.name,
-          round,
-        });
+        const context = { id: ids[i], name: call.name, round };
+        const out = replay === null
+          ? await runTool(cfg.executors, call.name, args, context)
+          : await replay.tool(round, i, cfg.executors, { ...context, args });
         if (out.errorType !== null) callMeta.error_type = out.errorType;
         toolCalls.push({ id: ids[i], name: call.name, args, result: out.result, error: out.error });
         queue(rec.toolCall({
@@ -355,6 +367,7 @@ export async function* recordEpisode(
         break;
       }
     }
+    replay?.end(rounds);
     state = "done";
     queue(rec.end({ outcome: "pass", meta: truncated ? { "assay.truncated": true } : {} }));
     await drain();

@@ -12,6 +12,7 @@ import type {
 import type { CompletionUsage } from "openai/resources/completions";
 import type { Clock } from "../trace/clock.ts";
 import type { JsonObject } from "../trace/events.ts";
+import type { Episode } from "../trace/model.ts";
 import type { TraceWriter } from "../trace/writer.ts";
 
 /**
@@ -52,8 +53,70 @@ export type ToolExecutor = (args: any, context: ToolCallContext) => unknown;
 /** Tool executors by tool name. */
 export type ToolExecutors = Record<string, ToolExecutor>;
 
+/**
+ * `"record"`: call the client and write the trace. `"replay"`: never call
+ * the client; answer every model call from the recorded trace. `"auto"`:
+ * replay the episodes the trace has, record the others.
+ */
+export type ReplayMode = "record" | "replay" | "auto";
+
+/** In replay, run the tool executors for real (`"live"`) or serve the recorded results (`"replay"`). */
+export type ToolMode = "live" | "replay";
+
+/** A recorded trace for replay: a JSONL file path or URL, or episodes already read. */
+export type ReplayTraceInput = string | URL | readonly Episode[];
+
+/**
+ * One way a replayed run differs from its recording: which episode and
+ * round, a JSON pointer to the field, and the JSON text of both sides.
+ */
+export interface ReplayDifference {
+  /**
+   * `request`: what the agent sent; `tool`: a tool's result or error;
+   * `rounds`: an extra or missing model round; `content`: a model step's
+   * text or tool calls; `episode`: a missing or extra episode, or a
+   * different prompt or outcome.
+   */
+  kind: "request" | "tool" | "rounds" | "content" | "episode";
+  /** The episode id. */
+  episodeId: string;
+  /** The 0-based model round, or `null` for episode-level differences. */
+  round: number | null;
+  /** A JSON pointer inside the episode, e.g. `/rounds/0/request/tools/0/function/parameters`. */
+  path: string;
+  /** JSON text of the recorded value; absent when the recording had none. */
+  recorded?: string;
+  /** JSON text of the value now; absent when the new run has none. */
+  now?: string;
+  /** One line naming episode, round, path, recorded and now. */
+  message: string;
+}
+
+/** Replay options, shared by every `record*` function. */
+export interface ReplayOptions {
+  /** `"record"`, `"replay"` or `"auto"`; default `$ASSAY_MODE`, else `"record"`. */
+  mode?: ReplayMode;
+  /**
+   * The recorded trace replay answers from; default `$ASSAY_REPLAY_TRACE`
+   * (set by `assay replay`). Loaded once per process and cached.
+   */
+  replayTrace?: ReplayTraceInput;
+  /**
+   * Any difference (request, tool result, extra or missing round) throws
+   * `AssayError` `E_REPLAY_DIFF`; default `$ASSAY_REPLAY_STRICT` (`1`/`true`), else false.
+   */
+  strict?: boolean;
+  /** Run the tools for real (default, `$ASSAY_REPLAY_TOOLS`) or serve the recorded results. */
+  toolMode?: ToolMode;
+  /**
+   * Receives each difference when not strict; default: a warning on the
+   * console (`$ASSAY_REPLAY_WARNINGS=off` silences it).
+   */
+  onReplayDifference?: (difference: ReplayDifference) => void;
+}
+
 /** Options common to every `record*` function. */
-export interface RecordChatCompletionsOptions {
+export interface RecordChatCompletionsOptions extends ReplayOptions {
   /** Where events go; default: the writer of the enclosing `withTraceWriter`. */
   writer?: TraceWriter;
   /** An `openai` client, or anything with `chat.completions.create`. */

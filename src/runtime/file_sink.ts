@@ -10,6 +10,7 @@ import { mkdir, open } from "node:fs/promises";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ByteSink } from "../trace/writer.ts";
+import { replayRedirect } from "./env.ts";
 
 /**
  * Opens `target` for appending (or truncating), creating parent folders.
@@ -24,7 +25,11 @@ export async function openFileSink(
   target: string | URL,
   mode: "append" | "truncate",
 ): Promise<ByteSink> {
-  const path = typeof target === "string" ? target : fileURLToPath(target);
+  const requested = typeof target === "string" ? target : fileURLToPath(target);
+  // Under replay the user's own `new TraceWriter("traces/x.jsonl", { mode:
+  // "truncate" })` must not wipe the trace being replayed.
+  const { path, mode: openMode } = replayRedirect(requested, mode);
+  mode = openMode;
   await mkdir(dirname(path), { recursive: true });
   const handle = await open(path, mode === "append" ? "a" : "w");
   return {
