@@ -75,6 +75,29 @@ describe("npm package", { skip }, () => {
       ], { cwd: project });
       assert.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
 
+      // The gate through the installed bin on Node 20 (WebAssembly SQLite for the file DB).
+      await writeFile(
+        join(project, "assay.yaml"),
+        'version: 1\nmodel: "trace"\ntests:\n  - id: t1\n    input:\n      prompt: "hi"\n    expected:\n      type: must_contain\n      must_contain: ["hello"]\n',
+      );
+      const gate = await runProcess(
+        join(project, "node_modules", ".bin", "assay"),
+        [
+          "ci",
+          "--config",
+          "assay.yaml",
+          "--trace-file",
+          "out/t.jsonl",
+          "--replay-strict",
+          "--db",
+          ".assay/history.db",
+        ],
+        { cwd: project },
+      );
+      assert.equal(gate.code, 0, gate.stderr);
+      assert.match(gate.stderr, /PASS {2}t1/);
+      assert.match(gate.stderr, /Summary: 1 passed, 0 failed/);
+
       // The shipped type declarations compile in a consumer project.
       await writeFile(
         join(project, "check.ts"),
