@@ -120,3 +120,28 @@ describe("examples", () => {
     }
   });
 });
+
+describe("examples/github_actions", () => {
+  test("the workflow and config are exactly what assay init writes", async () => {
+    const dir = await tempDir();
+    try {
+      const res = await runCliProcess([
+        "init",
+        "--config",
+        "assay.yaml",
+        "--workflow",
+        "wf/assay.yml",
+      ], { cwd: dir.path });
+      assert.equal(res.code, 0, res.stderr);
+      for (const [made, shipped] of [["wf/assay.yml", "assay.yml"], ["assay.yaml", "assay.yaml"]]) {
+        assert.equal(
+          await readFile(join(dir.path, made), "utf8"),
+          await readFile(join(ROOT, "examples", "github_actions", shipped), "utf8"),
+          `examples/github_actions/${shipped} is out of date: regenerate it with assay init`,
+        );
+      }
+    } finally {
+      await dir.cleanup();
+    }
+  });
+});
