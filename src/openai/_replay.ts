@@ -24,8 +24,6 @@ export interface ReplayIndex {
   label: string;
   /** Model steps by episode id (the latest episode wins when an id repeats). */
   episodes: Map<string, { episode: Episode; rounds: RecordedRound[] }>;
-  /** Rounds by `assay.request.sha256`, in file order (for `replayFetch`). */
-  bySha: Map<string, RecordedRound[]>;
   /** Every round in file order. */
   order: RecordedRound[];
 }
@@ -40,19 +38,9 @@ export function indexEpisodes(episodes: readonly Episode[], label: string): Repl
       .map((step, round) => ({ episode, round, step }));
     byId.set(episode.episodeId, { episode, rounds });
   }
-  const bySha = new Map<string, RecordedRound[]>();
   const order: RecordedRound[] = [];
-  for (const { rounds } of byId.values()) {
-    for (const r of rounds) {
-      order.push(r);
-      const sha = r.step.meta["assay.request.sha256"];
-      if (typeof sha !== "string") continue;
-      const list = bySha.get(sha);
-      if (list) list.push(r);
-      else bySha.set(sha, [r]);
-    }
-  }
-  return { label, episodes: byId, bySha, order };
+  for (const { rounds } of byId.values()) order.push(...rounds);
+  return { label, episodes: byId, order };
 }
 
 // Loaded once per process: every recording call of a replay run shares it.

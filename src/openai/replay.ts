@@ -13,6 +13,7 @@ import {
   answerChunks,
   answerResponse,
   comparableParams,
+  type ComparableRequest,
   difference,
   loadReplayIndex,
   missingRound,
@@ -24,7 +25,7 @@ import {
   requestDiffs,
   safeJson,
 } from "./_replay.ts";
-import { RequestFingerprint } from "./_common.ts";
+import { sha256Hex } from "./_sha256.ts";
 import type { ReplayDifference, ReplayTraceInput } from "./types.ts";
 
 /** What {@linkcode compareTraces} found. */
@@ -212,12 +213,45 @@ function sseResponse(chunks: readonly unknown[]): Response {
   return new Response(body, { status: 200, headers: { "content-type": "text/event-stream" } });
 }
 
-function fingerprintOf(body: Record<string, unknown>): string {
-  const params = { ...body };
-  delete params.messages;
-  const fp = new RequestFingerprint(params);
-  fp.add(Array.isArray(body.messages) ? body.messages : []);
-  return fp.digest();
+/**
+ * A message as compared by `replayFetch`. Code that calls the client
+ * directly sends the API's assistant message back as it came
+ * (`refusal: null`, `annotations: []`, ...), where the recording functions
+ * echo only the fields with content: those empty fields are left out.
+ */
+function normalMessage(m: unknown): unknown {
+  if (m === null || typeof m !== "object" || Array.isArray(m)) return m;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(m)) {
+    if (v === null && k !== "content") continue;
+    if (k === "annotations" && Array.isArray(v) && v.length === 0) continue;
+    out[k] = v;
+  }
+  return out;
+}
+
+function normalRequest(req: ComparableRequest): ComparableRequest {
+  return { params: req.params, messages: req.messages.map(normalMessage) };
+}
+
+function fingerprintOf(req: ComparableRequest): string {
+  return sha256Hex(safeJson({ ...req.params, messages: req.messages }));
+}
+
+/** Recorded rounds by the fingerprint of their normalised request. */
+function matchIndex(idx: ReplayIndex): Map<string, RecordedRound[]> {
+  const out = new Map<string, RecordedRound[]>();
+  for (const { rounds } of idx.episodes.values()) {
+    for (const r of rounds) {
+      const req = recordedRequest(rounds, r.round);
+      if (req === null) continue;
+      const sha = fingerprintOf(normalRequest(req));
+      const list = out.get(sha);
+      if (list) list.push(r);
+      else out.set(sha, [r]);
+    }
+  }
+  return out;
 }
 
 async function requestText(input: RequestInfo | URL, init?: RequestInit): Promise<string> {
@@ -261,11 +295,11 @@ export function replayFetch(
   trace: ReplayTraceInput,
   options: ReplayFetchOptions = {},
 ): (input: RequestInfo | URL, init?: RequestInit) => Promise<Response> {
-  let index: Promise<ReplayIndex> | null = null;
+  let index: Promise<{ idx: ReplayIndex; bySha: Map<string, RecordedRound[]> }> | null = null;
   const served = new Set<RecordedRound>();
   return async (input, init) => {
-    index ??= loadReplayIndex(trace);
-    const idx = await index;
+    index ??= loadReplayIndex(trace).then((idx) => ({ idx, bySha: matchIndex(idx) }));
+    const { idx, bySha } = await index;
     const url = input instanceof Request ? input.url : String(input);
     if (!/\/chat\/completions(\?|$)/.test(url)) {
       return errorResponse(
@@ -281,14 +315,18 @@ export function replayFetch(
     } catch {
       return errorResponse(400, "replayFetch: the request body is not JSON", "E_REPLAY_DIFF");
     }
-    const sha = fingerprintOf(body);
+    const now = normalRequest({
+      params: comparableParams(body),
+      messages: Array.isArray(body.messages) ? body.messages : [],
+    });
+    const sha = fingerprintOf(now);
     // The first round not served yet: what an agent replaying in order asks for next.
     const expected = idx.order.find((r) => !served.has(r));
     let match: RecordedRound | undefined;
+    const candidates = bySha.get(sha) ?? [];
     if (options.ordered) {
-      if (expected && expected.step.meta["assay.request.sha256"] === sha) match = expected;
+      if (expected && candidates.includes(expected)) match = expected;
     } else {
-      const candidates = idx.bySha.get(sha) ?? [];
       match = candidates.find((r) => !served.has(r)) ?? candidates[candidates.length - 1];
     }
     if (match === undefined) {
@@ -303,12 +341,7 @@ export function replayFetch(
       }
       const rounds = idx.episodes.get(expected.episode.episodeId)!.rounds;
       const recorded = recordedRequest(rounds, expected.round);
-      const messages = Array.isArray(body.messages) ? body.messages : [];
-      const diffs = recorded === null ? [] : requestDiffs(
-        recorded,
-        { params: comparableParams(JSON.parse(JSON.stringify(body))), messages },
-        new Set(),
-      );
+      const diffs = recorded === null ? [] : requestDiffs(normalRequest(recorded), now, new Set());
       const lines = diffs.slice(0, 10).map((d) =>
         difference("request", expected.episode.episodeId, expected.round, d, "request differs at")
           .message
