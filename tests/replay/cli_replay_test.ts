@@ -60,7 +60,7 @@ describe("assay replay", () => {
     assert.equal(res.code, 1, res.stderr);
     assert.match(
       res.stderr,
-      /\[E_REPLAY_DIFF\] episode "weather_demo" round 0: request differs at \/rounds\/0\/request\/messages\/0\/content\n  recorded: "You are a weather assistant\."\n  now: +"You are terse\."/,
+      /\[E_REPLAY_DIFF\] episode "weather_demo" round 0: request differs at \/rounds\/0\/request\/messages\/0\/content\n {2}recorded: "You are a weather assistant\."\n {2}now: +"You are terse\."/,
     );
     assert.match(res.stderr, /replay FAILED/);
   });
@@ -70,7 +70,7 @@ describe("assay replay", () => {
     assert.equal(res.code, 1, res.stderr);
     assert.match(
       res.stderr,
-      /episode "weather_demo" round 0: request differs at \/rounds\/0\/request\/tools\/0\/function\/parameters\/properties\/unit\n  recorded: \(absent\)\n  now: +\{"type":"string"\}/,
+      /episode "weather_demo" round 0: request differs at \/rounds\/0\/request\/tools\/0\/function\/parameters\/properties\/unit\n {2}recorded: \(absent\)\n {2}now: +\{"type":"string"\}/,
     );
   });
 
@@ -79,7 +79,7 @@ describe("assay replay", () => {
     assert.equal(res.code, 1, res.stderr);
     assert.match(
       res.stderr,
-      /episode "weather_demo" round 0: tool "GetWeather" result differs at \/rounds\/0\/tool_calls\/0\/result\/location\n  recorded: "Tokyo"\n  now: +"TOKYO"/,
+      /episode "weather_demo" round 0: tool "GetWeather" result differs at \/rounds\/0\/tool_calls\/0\/result\/location\n {2}recorded: "Tokyo"\n {2}now: +"TOKYO"/,
     );
     assert.match(
       res.stderr,
@@ -92,7 +92,7 @@ describe("assay replay", () => {
     assert.equal(res.code, 1, res.stderr);
     assert.match(
       res.stderr,
-      /round 0: tool "GetWeather" result differs at \/rounds\/0\/tool_calls\/0\/result\/temp\n  recorded: 22\n  now: +30/,
+      /round 0: tool "GetWeather" result differs at \/rounds\/0\/tool_calls\/0\/result\/temp\n {2}recorded: 22\n {2}now: +30/,
     );
   });
 
@@ -101,7 +101,7 @@ describe("assay replay", () => {
     assert.equal(res.code, 1, res.stderr);
     assert.match(
       res.stderr,
-      /episode "weather_demo" round 1: the agent stopped early .* \/rounds\/1\n  recorded: \{"content":"It is 22C in Tokyo\.","tool_calls":\[\]\}\n  now: +\(absent\)/,
+      /episode "weather_demo" round 1: the agent stopped early .* \/rounds\/1\n {2}recorded: \{"content":"It is 22C in Tokyo\.","tool_calls":\[\]\}\n {2}now: +\(absent\)/,
     );
   });
 
@@ -110,7 +110,7 @@ describe("assay replay", () => {
     assert.equal(res.code, 1, res.stderr);
     assert.match(
       res.stderr,
-      /episode "weather_demo": outcome differs at \/outcome\n  recorded: "pass"\n  now: +"error: replay: episode \\"weather_demo\\" round 1: the agent asks for model call 2, but the trace/,
+      /episode "weather_demo": outcome differs at \/outcome\n {2}recorded: "pass"\n {2}now: +"error: replay: episode \\"weather_demo\\" round 1: the agent asks for model call 2, but the trace/,
     );
     assert.match(res.stderr, /the command failed \(exit code [1-9]/);
   });
@@ -134,7 +134,7 @@ describe("assay replay", () => {
     assert.equal(noCommand.code, 2);
     assert.match(
       noCommand.stderr,
-      /\[E_USAGE\] no command to replay\n  fix: put the agent's command after --/,
+      /\[E_USAGE\] no command to replay\n {2}fix: put the agent's command after --/,
     );
     const missing = await runCliProcess(["replay", "--trace", "nope.jsonl", "--", "true"], {
       cwd: dir.path,
@@ -188,7 +188,7 @@ describe("the quickstart with replay", () => {
       assert.equal(drift.code, 1, drift.stderr);
       assert.match(
         drift.stderr,
-        /\[E_REPLAY_DIFF\] episode "weather_demo" round 0: request differs at \/rounds\/0\/request\/tools\/0\/function\/parameters\/properties\/unit\n  recorded: \(absent\)\n  now: +\{"type":"string"\}/,
+        /\[E_REPLAY_DIFF\] episode "weather_demo" round 0: request differs at \/rounds\/0\/request\/tools\/0\/function\/parameters\/properties\/unit\n {2}recorded: \(absent\)\n {2}now: +\{"type":"string"\}/,
       );
     } finally {
       await dir.cleanup();
