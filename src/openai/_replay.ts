@@ -449,14 +449,20 @@ export class ReplaySession {
   readonly #cfg: ReplayConfig;
   readonly #index: ReplayIndex;
   readonly #episodeId: string;
+  readonly #episode: Episode;
   readonly #rounds: RecordedRound[];
   readonly #seen = new Set<string>();
 
-  constructor(cfg: ReplayConfig, index: ReplayIndex, episodeId: string, rounds: RecordedRound[]) {
+  constructor(
+    cfg: ReplayConfig,
+    index: ReplayIndex,
+    entry: { episode: Episode; rounds: RecordedRound[] },
+  ) {
     this.#cfg = cfg;
     this.#index = index;
-    this.#episodeId = episodeId;
-    this.#rounds = rounds;
+    this.#episode = entry.episode;
+    this.#episodeId = entry.episode.episodeId;
+    this.#rounds = entry.rounds;
   }
 
   /**
@@ -480,7 +486,7 @@ export class ReplaySession {
         },
       );
     }
-    return new ReplaySession(cfg, index, episodeId, entry.rounds);
+    return new ReplaySession(cfg, index, entry);
   }
 
   #report(diffs: ReplayDifference[]): void {
@@ -510,6 +516,15 @@ export class ReplaySession {
     stream: { on: boolean; includeUsage: boolean },
   ): unknown {
     if (round >= this.#rounds.length) {
+      const recorded = this.#episode;
+      if (round === this.#rounds.length && recorded.outcome === "error") {
+        // The recording ended with the client failing on this call (an API
+        // error, a timeout): the replay fails the same way, with the same
+        // name and message (the class itself is not in the trace).
+        const err = new Error(String(recorded.endMeta["error.message"] ?? "recorded error"));
+        err.name = String(recorded.endMeta["error.type"] ?? "Error");
+        throw err;
+      }
       throw new AssayError(
         "E_REPLAY_STRICT_MISSING",
         `replay: episode ${quote(this.#episodeId)} round ${round}: the agent asks for model call ${

@@ -21,7 +21,7 @@ import {
 import { replayConfig } from "../../src/openai/_replay_options.ts";
 import { replayRedirect } from "../../src/runtime/env.ts";
 import { startFakeWeatherModel } from "../../examples/_fake_model.ts";
-import type { FakeOpenAI } from "../../testing.ts";
+import { chatCompletion, type FakeOpenAI, startFakeOpenAI } from "../../testing.ts";
 import { tempDir } from "../_helpers.ts";
 
 const TOOL = {
@@ -357,6 +357,39 @@ describe("replay through the recording functions", () => {
     assert.deepEqual(result.toolCalls.map((c) => [c.name, c.args]), [
       ["GetWeather", { location: "Tokyo" }],
     ]);
+  });
+
+  test("a recorded API error is replayed as the same error, so the traces still match", async () => {
+    const server = await startFakeOpenAI({
+      responses: [
+        {
+          kind: "json",
+          body: chatCompletion({
+            toolCalls: [{ id: "c1", name: "GetWeather", arguments: '{"location":"Tokyo"}' }],
+          }),
+        },
+        { kind: "error", status: 400, message: "context length exceeded" },
+      ],
+    });
+    const failing = join(dir.path, "api_error.jsonl");
+    const run = (path: string, extra: Partial<RecordWithToolsOptions>) =>
+      agent(path, {
+        client: new OpenAI({ apiKey: "x", baseURL: server.baseURL, maxRetries: 0 }),
+        ...extra,
+      });
+    try {
+      await assert.rejects(run(failing, {}), /context length exceeded/);
+    } finally {
+      await server.close();
+    }
+    const { client, calls } = offlineClient();
+    const again = out();
+    await assert.rejects(
+      run(again, { client, mode: "replay", replayTrace: failing, strict: true }),
+      (err: Error) => err.name === "BadRequestError" && /context length exceeded/.test(err.message),
+    );
+    assert.equal(calls(), 0);
+    assert.equal(await readFile(again, "utf8"), await readFile(failing, "utf8"));
   });
 
   test("compareTraces finds nothing between a trace and itself and names every change", async () => {
