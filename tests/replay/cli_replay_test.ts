@@ -115,6 +115,17 @@ describe("assay replay", () => {
     assert.match(res.stderr, /the command failed \(exit code [1-9]/);
   });
 
+  test("--tool-mode replay serves the recorded tool results, so a changed tool passes", async () => {
+    const res = await replay(
+      ["--trace", "traces/agent.jsonl", "--strict", "--tool-mode", "replay"],
+      AGENT,
+      dir.path,
+      { AGENT_VARIANT: "tool_result" },
+    );
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stderr, /0 difference\(s\): replay passed/);
+  });
+
   test("without --strict, differences are warnings and the run passes", async () => {
     const res = await replay(["--trace", "traces/agent.jsonl"], AGENT, dir.path, {
       AGENT_VARIANT: "tool_result",

@@ -128,6 +128,25 @@ describe("replayFetch", () => {
     );
   });
 
+  test("ordered: a request out of recorded order fails naming the round expected next", async () => {
+    const openai = client({ ordered: true });
+    await assert.rejects(
+      openai.chat.completions.create({
+        model: "gpt-4o",
+        messages: [{ role: "user", content: "Say hello" }],
+        stream: true,
+        stream_options: { include_usage: true },
+      }),
+      /the next recorded one is episode "weather_demo" round 0/,
+    );
+    const first = await openai.chat.completions.create({
+      model: "gpt-4o",
+      messages: [USER],
+      tools: TOOLS,
+    });
+    assert.equal(first.choices[0].finish_reason, "tool_calls");
+  });
+
   test("episodes already read work too, and the trace file is left as it was", async () => {
     const text = await readFile(trace, "utf8");
     const { episodes } = await readTraceAll(text);
