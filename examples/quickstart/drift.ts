@@ -4,9 +4,13 @@
 //   cd examples/quickstart && deno run -A drift.ts     (npm run quickstart:drift)
 //
 // Exits 0 only when BOTH gates failed as they should; their own output
-// (exit code 1, the diffs) is shown as it happens.
+// (exit code 1, the diffs) is shown as it happens. Traces and the baseline
+// go to the current folder, as with record.ts.
 import { spawnSync } from "node:child_process";
 import process from "node:process";
+import { fileURLToPath } from "node:url";
+
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
 const runtime = "Deno" in globalThis ? "deno" : "Bun" in globalThis ? "bun" : "node";
 
@@ -24,25 +28,26 @@ function run(title: string, argv: string[]): number {
   return res.status ?? 1;
 }
 
-const assay = script("../../cli.ts");
+const assay = script(here("../../cli.ts"));
+const config = here("assay.yaml");
 const steps: [string, string[], number][] = [
-  ["record the agent (record.ts)", script("record.ts"), 0],
+  ["record the agent (record.ts)", script(here("record.ts")), 0],
   [
     "assay ci --export-baseline .assay/quickstart_baseline.json",
     [
       ...assay,
-      ...["ci", "--config", "assay.yaml", "--trace-file", "traces/quickstart.jsonl"],
+      ...["ci", "--config", config, "--trace-file", "traces/quickstart.jsonl"],
       ...["--replay-strict", "--db", ":memory:"],
       ...["--export-baseline", ".assay/quickstart_baseline.json"],
     ],
     0,
   ],
-  ["record the changed agent (record_drift.ts)", script("record_drift.ts"), 0],
+  ["record the changed agent (record_drift.ts)", script(here("record_drift.ts")), 0],
   [
     "assay ci --baseline .assay/quickstart_baseline.json  (expected to FAIL)",
     [
       ...assay,
-      ...["ci", "--config", "assay.yaml", "--trace-file", "traces/quickstart_drift.jsonl"],
+      ...["ci", "--config", config, "--trace-file", "traces/quickstart_drift.jsonl"],
       ...["--replay-strict", "--db", ":memory:"],
       ...["--baseline", ".assay/quickstart_baseline.json"],
     ],
@@ -53,7 +58,7 @@ const steps: [string, string[], number][] = [
     [
       ...assay,
       ...["replay", "--trace", "traces/quickstart.jsonl", "--strict", "--"],
-      ...script("record_drift.ts"),
+      ...script(here("record_drift.ts")),
     ],
     1,
   ],

@@ -205,4 +205,22 @@ describe("the quickstart with replay", () => {
       await dir.cleanup();
     }
   });
+
+  test("the drift demo (npm run quickstart:drift) succeeds only because both gates fail", async () => {
+    const dir = await tempDir("assay-quickstart-drift-");
+    try {
+      const { cmd, args } = scriptCommand(quickstart("drift.ts"));
+      const res = await runProcess(cmd, args, { cwd: dir.path, env: { OPENAI_API_KEY: "" } });
+      const output = res.stdout + res.stderr;
+      assert.equal(res.code, 0, output);
+      assert.match(output, /GetWeather call #1 args\.unit: added "celsius"/);
+      assert.match(
+        output,
+        /request differs at \/rounds\/0\/request\/tools\/0\/function\/parameters\/properties\/unit/,
+      );
+      assert.match(output, /drift demo: both gates caught the changed tool/);
+    } finally {
+      await dir.cleanup();
+    }
+  });
 });
