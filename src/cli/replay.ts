@@ -29,6 +29,11 @@ const FLAGS: Record<string, FlagSpec> = {
     value: "FILE",
     help: "where the replayed run's trace goes (default .assay/replay/<trace>.replay.jsonl)",
   },
+  json: {
+    type: "string",
+    value: "FILE",
+    help: "also write the verdict and every difference as JSON (for CI artifacts)",
+  },
   "tool-mode": {
     type: "string",
     value: "MODE",
@@ -37,7 +42,7 @@ const FLAGS: Record<string, FlagSpec> = {
 };
 
 const HELP = commandHelp(
-  "assay replay --trace traces/t.jsonl [--strict] [--out FILE] -- <command ...>",
+  "assay replay --trace traces/t.jsonl [--strict] [--out FILE] [--json FILE] -- <command ...>",
   "Run <command> (any runtime) with ASSAY_MODE=replay: every model call of the recording\n" +
     "functions is answered from the trace, tools run for real, nothing goes to the network.\n" +
     "Then compare the new trace with the recorded one: requests, tool results, rounds.\n" +
@@ -192,6 +197,24 @@ async function replay(args: string[], io: CliIo): Promise<number> {
     );
   }
   const failed = failedCommand || now.length === 0 || (strict && differences.length > 0);
+  const jsonPath = values.json as string | undefined;
+  if (jsonPath) {
+    const file = resolvePath(io, jsonPath);
+    await mkdir(dirname(file), { recursive: true });
+    const report = {
+      verdict: failed ? "fail" : "pass",
+      strict,
+      command: argv,
+      exitCode: code,
+      signal,
+      trace: tracePath,
+      out: outPath,
+      episodes: compared,
+      rounds,
+      differences,
+    };
+    await writeFile(file, JSON.stringify(report, null, 2) + "\n");
+  }
   io.stderr(
     `Summary: ${compared} episode(s), ${rounds} model round(s) compared, ${differences.length} ` +
       `difference(s)${failedCommand ? ", command failed" : ""}: ${

@@ -87,8 +87,31 @@ describe("assay replay", () => {
     );
   });
 
-  test("a tool returning a different result exits 1 with both values", async () => {
-    const res = await strict("tool_result");
+  test("a tool returning a different result exits 1 with both values, also in the JSON report", async () => {
+    const res = await replay(
+      ["--trace", "traces/agent.jsonl", "--strict", "--json", "reports/replay.json"],
+      AGENT,
+      dir.path,
+      { AGENT_VARIANT: "tool_result" },
+    );
+    const report = JSON.parse(await readFile(join(dir.path, "reports", "replay.json"), "utf8"));
+    assert.equal(report.verdict, "fail");
+    assert.equal(report.exitCode, 0);
+    assert.deepEqual(
+      report.differences.map((
+        d: Record<string, unknown>,
+      ) => [d.kind, d.round, d.path, d.recorded, d.now]),
+      [
+        ["tool", 0, "/rounds/0/tool_calls/0/result/temp", "22", "30"],
+        [
+          "request",
+          1,
+          "/rounds/1/request/messages/3/content",
+          '"{\\"location\\":\\"Tokyo\\",\\"temp\\":22}"',
+          '"{\\"location\\":\\"Tokyo\\",\\"temp\\":30}"',
+        ],
+      ],
+    );
     assert.equal(res.code, 1, res.stderr);
     assert.match(
       res.stderr,
