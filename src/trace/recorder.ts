@@ -246,9 +246,18 @@ export class EpisodeRecorder {
 
 /** `error.type` / `error.message` meta for an episode that failed with `err`. */
 export function errorMeta(err: unknown): JsonObject {
-  const e = err as { name?: unknown; message?: unknown } | null;
+  const e = err as { name?: unknown; message?: unknown; constructor?: { name?: unknown } } | null;
+  // Some libraries (the openai client among them) leave `name` as "Error" on
+  // their subclasses: the class name says more (RateLimitError, ...).
+  const ctor = typeof e?.constructor?.name === "string" ? e.constructor.name : "";
+  const name = typeof e?.name === "string" ? e.name : "";
+  const type = name && name !== "Error"
+    ? name
+    : ctor && ctor !== "Object"
+    ? ctor
+    : name || typeof err;
   return {
-    "error.type": typeof e?.name === "string" ? e.name : typeof err,
+    "error.type": type,
     "error.message": typeof e?.message === "string" ? e.message : String(err),
   };
 }

@@ -165,3 +165,19 @@ describe("EpisodeRecorder", () => {
     );
   });
 });
+
+describe("errorMeta", () => {
+  test("names the error by its class when a library leaves name as Error", async () => {
+    const { errorMeta } = await import("../../src/trace/recorder.ts");
+    class RateLimitError extends Error {}
+    assert.deepEqual(errorMeta(new RateLimitError("slow down")), {
+      "error.type": "RateLimitError",
+      "error.message": "slow down",
+    });
+    assert.deepEqual(errorMeta(new TypeError("bad")), {
+      "error.type": "TypeError",
+      "error.message": "bad",
+    });
+    assert.deepEqual(errorMeta("plain"), { "error.type": "string", "error.message": "plain" });
+  });
+});
