@@ -23,6 +23,7 @@ import {
   type RecordedRound,
   type ReplayIndex,
   requestDiffs,
+  roundSummary,
   safeJson,
 } from "./_replay.ts";
 import { sha256Hex } from "./_sha256.ts";
@@ -155,10 +156,7 @@ export function compareTraces(
     for (let r = n; r < b.length; r++) {
       differences.push(difference("rounds", id, r, {
         path: "",
-        now: safeJson({
-          content: b[r].step.content,
-          tool_calls: b[r].step.toolCalls.map((c) => ({ name: c.toolName, args: c.args })),
-        }),
+        now: roundSummary(b[r].step),
       }, "the agent made an extra model round the trace does not have at"));
     }
     if (old.outcome !== cur.outcome) {

@@ -411,6 +411,22 @@ describe("replay through the recording functions", () => {
       ],
       ["content", 1, "/rounds/1/content", '"It is 22C in Tokyo."', '"It is 30C in Tokyo."'],
     ]);
+    const short = join(dir.path, "short.jsonl");
+    await agent(short, { maxToolRounds: 0 });
+    const extra = compareTraces(await episodes(short), eps).differences;
+    assert.deepEqual(extra.map((d) => [d.kind, d.round, d.path, d.recorded, d.now]), [
+      [
+        "rounds",
+        1,
+        "/rounds/1",
+        undefined,
+        '{"content":"It is 22C in Tokyo.","tool_calls":[]}',
+      ],
+    ]);
+    assert.match(
+      extra[0].message,
+      /episode "weather_demo" round 1: the agent made an extra model round/,
+    );
   });
 });
 
