@@ -249,7 +249,9 @@ export function errorMeta(err: unknown): JsonObject {
   const e = err as { name?: unknown; message?: unknown; constructor?: { name?: unknown } } | null;
   // Some libraries (the openai client among them) leave `name` as "Error" on
   // their subclasses: the class name says more (RateLimitError, ...).
-  const ctor = typeof e?.constructor?.name === "string" ? e.constructor.name : "";
+  const ctor = typeof err === "object" && typeof e?.constructor?.name === "string"
+    ? e.constructor.name
+    : "";
   const name = typeof e?.name === "string" ? e.name : "";
   const type = name && name !== "Error"
     ? name
