@@ -224,7 +224,9 @@ export function difference(
     path,
     ...(d.recorded === undefined ? {} : { recorded: d.recorded }),
     ...(d.now === undefined ? {} : { now: d.now }),
-    message: `${where}: ${what} ${path}: recorded ${shown(d.recorded)}, now ${shown(d.now)}`,
+    message: `${where}: ${what}${path === "" ? "" : ` at ${path}`}: recorded ${
+      shown(d.recorded)
+    }, now ${shown(d.now)}`,
   };
 }
 
@@ -544,7 +546,7 @@ export class ReplaySession {
         ? [{ path: "/request", recorded: "(not recorded)", now: safeJson(now) }]
         : requestDiffs(recorded, now, this.#seen);
       this.#report(
-        diffs.map((d) => difference("request", this.#episodeId, round, d, "request differs at")),
+        diffs.map((d) => difference("request", this.#episodeId, round, d, "request differs")),
       );
     }
     const answer = recordedAnswer(this.#rounds, round);
@@ -582,7 +584,7 @@ export class ReplaySession {
           recorded: safeJson(recorded.error ?? null),
           now: safeJson(out.error),
         },
-        `tool ${quote(call.name)} error differs at`,
+        `tool ${quote(call.name)} error differs`,
       ));
     }
     if (out.error === null && recorded.error === null) {
@@ -593,7 +595,7 @@ export class ReplaySession {
             this.#episodeId,
             round,
             d,
-            `tool ${quote(call.name)} result differs at`,
+            `tool ${quote(call.name)} result differs`,
           ),
         );
       }
@@ -628,7 +630,7 @@ export function missingRound(
     episodeId,
     round,
     { path: "", recorded: roundSummary(recorded.step) },
-    "the agent stopped early (a recorded model round was never requested) at",
+    "the agent stopped early (a recorded model round was never requested)",
   );
 }
 

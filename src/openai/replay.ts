@@ -92,7 +92,7 @@ export function compareTraces(
       differences.push(episodeDiff(id, {
         path: "",
         recorded: safeJson({ prompt: old.prompt, outcome: old.outcome }),
-      }, "the agent did not run this recorded episode at"));
+      }, "the agent did not run this recorded episode"));
       continue;
     }
     compared++;
@@ -101,7 +101,7 @@ export function compareTraces(
         path: "/prompt",
         recorded: safeJson(old.prompt),
         now: safeJson(cur.prompt),
-      }, "prompt differs at"));
+      }, "prompt differs"));
     }
     const a = modelRounds(old);
     const b = modelRounds(cur);
@@ -116,12 +116,12 @@ export function compareTraces(
         const rb = recordedRequest(b, r);
         if (ra !== null && rb !== null) {
           for (const d of requestDiffs(ra, rb, seen)) {
-            differences.push(difference("request", id, r, d, "request differs at"));
+            differences.push(difference("request", id, r, d, "request differs"));
           }
         }
       }
       for (const d of pointerDiff(sa.content, sb.content, "/content")) {
-        differences.push(difference("content", id, r, d, "model answer differs at"));
+        differences.push(difference("content", id, r, d, "model answer differs"));
       }
       const calls = Math.max(sa.toolCalls.length, sb.toolCalls.length);
       for (let i = 0; i < calls; i++) {
@@ -135,15 +135,15 @@ export function compareTraces(
             path: base,
             ...(ca ? { recorded: side(ca) } : {}),
             ...(cb ? { now: side(cb) } : {}),
-          }, "tool call differs at"));
+          }, "tool call differs"));
           continue;
         }
         const tool = `tool ${quote(ca.toolName)}`;
         const checks: [string, unknown, unknown, ReplayDifference["kind"], string][] = [
-          ["name", ca.toolName, cb.toolName, "content", "tool call differs at"],
-          ["args", ca.args, cb.args, "content", `${tool} arguments differ at`],
-          ["error", ca.error, cb.error, "tool", `${tool} error differs at`],
-          ["result", ca.result, cb.result, "tool", `${tool} result differs at`],
+          ["name", ca.toolName, cb.toolName, "content", "tool call differs"],
+          ["args", ca.args, cb.args, "content", `${tool} arguments differ`],
+          ["error", ca.error, cb.error, "tool", `${tool} error differs`],
+          ["result", ca.result, cb.result, "tool", `${tool} result differs`],
         ];
         for (const [field, x, y, kind, what] of checks) {
           for (const d of pointerDiff(x, y, `${base}/${field}`)) {
@@ -157,7 +157,7 @@ export function compareTraces(
       differences.push(difference("rounds", id, r, {
         path: "",
         now: roundSummary(b[r].step),
-      }, "the agent made an extra model round the trace does not have at"));
+      }, "the agent made an extra model round the trace does not have"));
     }
     if (old.outcome !== cur.outcome) {
       const errorOf = (ep: Episode) =>
@@ -168,7 +168,7 @@ export function compareTraces(
         path: "/outcome",
         recorded: safeJson(errorOf(old)),
         now: safeJson(errorOf(cur)),
-      }, "outcome differs at"));
+      }, "outcome differs"));
     }
   }
   for (const [id, cur] of after) {
@@ -176,7 +176,7 @@ export function compareTraces(
     differences.push(episodeDiff(id, {
       path: "",
       now: safeJson({ prompt: cur.prompt, outcome: cur.outcome }),
-    }, "the agent ran an episode the recorded trace does not have at"));
+    }, "the agent ran an episode the recorded trace does not have"));
   }
   return { differences, compared, rounds: roundsCompared };
 }
@@ -341,7 +341,7 @@ export function replayFetch(
       const recorded = recordedRequest(rounds, expected.round);
       const diffs = recorded === null ? [] : requestDiffs(normalRequest(recorded), now, new Set());
       const lines = diffs.slice(0, 10).map((d) =>
-        difference("request", expected.episode.episodeId, expected.round, d, "request differs at")
+        difference("request", expected.episode.episodeId, expected.round, d, "request differs")
           .message
       );
       return errorResponse(
