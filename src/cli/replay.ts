@@ -1,7 +1,7 @@
 // `assay replay`: re-runs the user's agent command with model answers served
 // from the recorded trace, then compares the new trace with the recorded one.
 import { spawn } from "node:child_process";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { basename, dirname, extname, join } from "node:path";
 import { AssayError } from "../errors.ts";
 import type { ReplayDifference } from "../openai/types.ts";
@@ -161,6 +161,9 @@ async function replay(args: string[], io: CliIo): Promise<number> {
       hint: "record the agent first (ASSAY_MODE=record), then replay it",
     });
   }
+  // Kept to undo a command that wrote the recorded trace anyway (one that
+  // never saw ASSAY_MODE, e.g. Deno without --allow-env).
+  const original = await readFile(trace);
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, "");
 
@@ -177,6 +180,16 @@ async function replay(args: string[], io: CliIo): Promise<number> {
   };
   const { code, signal } = await runCommand(io, argv, env);
 
+  const touched = !original.equals(await readFile(trace).catch(() => new Uint8Array()));
+  if (touched) {
+    await writeFile(trace, original);
+    io.stderr(
+      `[E_REPLAY_STRICT_MISSING] the command wrote to the recorded trace ${tracePath} instead of ` +
+        `replaying it (the trace was restored)\n  fix: the command did not see ASSAY_MODE=replay: ` +
+        "pass the environment on (on Deno: deno run -A or --allow-env), and check that it " +
+        "records with the @assay-it/sdk record* functions\n",
+    );
+  }
   const now = await readEpisodes(out, outPath);
   const { compareTraces } = await import("../openai/replay.ts");
   const { differences, compared, rounds } = compareTraces(recorded, now);
@@ -196,7 +209,8 @@ async function replay(args: string[], io: CliIo): Promise<number> {
         "  fix: run the script that records the trace (its record* calls replay under assay replay)\n",
     );
   }
-  const failed = failedCommand || now.length === 0 || (strict && differences.length > 0);
+  const failed = failedCommand || touched || now.length === 0 ||
+    (strict && differences.length > 0);
   const jsonPath = values.json as string | undefined;
   if (jsonPath) {
     const file = resolvePath(io, jsonPath);

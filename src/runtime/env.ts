@@ -12,11 +12,35 @@ import process from "node:process";
 /** Reads one environment variable; `undefined` when unset or not readable. */
 export type EnvReader = (name: string) => string | undefined;
 
+interface DenoPermissionsHost {
+  permissions?: {
+    querySync?(descriptor: { name: "env"; variable: string }): { state: string };
+  };
+}
+
 /**
- * The process environment. Deno without `--allow-env` throws on access:
- * that counts as "unset", so code that never asked for replay still runs.
+ * Deno asks on the terminal before the first environment read without
+ * `--allow-env`. Every recording call checks whether replay is on, and that
+ * must never stop a script with a prompt, so on Deno access that is not
+ * granted counts as unset. (Feature-detected: no other runtime has it.)
+ */
+function envNotGranted(name: string): boolean {
+  const permissions = (globalThis as { Deno?: DenoPermissionsHost }).Deno?.permissions;
+  if (typeof permissions?.querySync !== "function") return false;
+  try {
+    return permissions.querySync({ name: "env", variable: name }).state !== "granted";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The process environment. A variable that cannot be read (Deno without
+ * `--allow-env`) counts as unset, so code that never asked for replay runs
+ * as before.
  */
 export const readEnv: EnvReader = (name) => {
+  if (envNotGranted(name)) return undefined;
   try {
     const value = process.env[name];
     return value === undefined || value === "" ? undefined : value;

@@ -1,7 +1,7 @@
 // `assay replay` as a subprocess: it re-runs an agent script offline against
 // its recorded trace and fails, with a readable diff, when the agent drifted.
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { ROOT, runCliProcess, runProcess, scriptCommand, tempDir } from "../_helpers.ts";
@@ -156,6 +156,21 @@ describe("assay replay", () => {
     assert.equal(res.code, 0, res.stderr);
     assert.match(res.stderr, /warning: episode "weather_demo" round 0: tool "GetWeather" result/);
     assert.match(res.stderr, /difference\(s\): replay passed/);
+  });
+
+  test("a command that writes the recorded trace anyway fails, and the trace is restored", async () => {
+    const copy = join(dir.path, "traces", "copy.jsonl");
+    await writeFile(copy, recorded);
+    const res = await runCliProcess([
+      ...["replay", "--trace", "traces/copy.jsonl", "--"],
+      ...["node", "-e", "require('node:fs').writeFileSync('traces/copy.jsonl', 'live\\n')"],
+    ], { cwd: dir.path });
+    assert.equal(res.code, 1, res.stderr);
+    assert.match(
+      res.stderr,
+      /the command wrote to the recorded trace traces\/copy\.jsonl instead of replaying it \(the trace was restored\)\n {2}fix: the command did not see ASSAY_MODE=replay/,
+    );
+    assert.equal(await readFile(copy, "utf8"), recorded);
   });
 
   test("usage and trace errors exit 2 with a fix", async () => {
