@@ -9,7 +9,7 @@
 // every test) with the floor any JSONL consumer pays on the same runtime on
 // the same file: 1 MiB chunks, TextDecoder, indexOf("\n") and JSON.parse per
 // line. Each measurement runs in a fresh process so peak RSS (VmHWM) is its own.
-import { createReadStream, existsSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { mkdir, open } from "node:fs/promises";
 import { join } from "node:path";
 import process from "node:process";
@@ -18,7 +18,7 @@ import { parseConfig } from "../src/gate/config.ts";
 import { runGate } from "../src/gate/run.ts";
 import { fileChunks } from "../src/runtime/file_source.ts";
 import { canonicalJson } from "../src/trace/canonical.ts";
-import { median, peakRssMiB, runChild, RUNTIME, table } from "./_util.ts";
+import { median, peakRssMiB, runChild, RUNTIME, splitAndParse, table } from "./_util.ts";
 
 const HERE = fileURLToPath(new URL(".", import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -130,20 +130,7 @@ async function child(mode: string, file: string, tests: number, episodes: number
     });
     detail = { passed: run.counts.passed, total: run.counts.total, kept: kept.length, configMs };
   } else {
-    const decoder = new TextDecoder();
-    let rest = "";
-    let lines = 0;
-    for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
-      const text = rest + decoder.decode(chunk as Uint8Array, { stream: true });
-      let start = 0;
-      let nl: number;
-      while ((nl = text.indexOf("\n", start)) >= 0) {
-        JSON.parse(text.slice(start, nl));
-        lines++;
-        start = nl + 1;
-      }
-      rest = text.slice(start);
-    }
+    const lines = await splitAndParse(file);
     detail = { lines };
   }
   const ms = performance.now() - t0;

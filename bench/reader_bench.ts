@@ -8,14 +8,14 @@
 // floor any JSONL reader pays on the same runtime: 1 MiB chunks,
 // TextDecoder, indexOf("\n") splitting and JSON.parse of each line. Each
 // measurement runs in a fresh process so peak RSS (VmHWM) is its own.
-import { createReadStream, existsSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { mkdir, open } from "node:fs/promises";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { readTraceFile } from "../mod.ts";
 import { canonicalJson } from "../src/trace/canonical.ts";
-import { median, peakRssMiB, runChild, RUNTIME, table } from "./_util.ts";
+import { median, peakRssMiB, runChild, RUNTIME, splitAndParse, table } from "./_util.ts";
 
 const HERE = fileURLToPath(new URL(".", import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -98,24 +98,6 @@ async function generate(path: string, mb: number): Promise<void> {
   await fh.close();
 }
 
-async function baseline(path: string): Promise<number> {
-  const decoder = new TextDecoder();
-  let rest = "";
-  let lines = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-    const text = rest + decoder.decode(chunk as Uint8Array, { stream: true });
-    let start = 0;
-    let nl: number;
-    while ((nl = text.indexOf("\n", start)) >= 0) {
-      JSON.parse(text.slice(start, nl));
-      lines++;
-      start = nl + 1;
-    }
-    rest = text.slice(start);
-  }
-  return lines;
-}
-
 async function reader(path: string): Promise<number> {
   let episodes = 0;
   for await (const _ of readTraceFile(path, { strict: true })) episodes++;
@@ -130,7 +112,7 @@ interface ChildResult {
 
 async function child(mode: string, path: string): Promise<void> {
   const t0 = performance.now();
-  const count = mode === "baseline" ? await baseline(path) : await reader(path);
+  const count = mode === "baseline" ? await splitAndParse(path) : await reader(path);
   const ms = performance.now() - t0;
   console.log(JSON.stringify({ ms, count, rssMiB: peakRssMiB() } satisfies ChildResult));
 }
