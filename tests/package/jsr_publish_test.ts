@@ -2,6 +2,7 @@
 // the public API) and ships the library, not tests, benchmarks or fixtures.
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { describe, test } from "node:test";
 import { ROOT, runProcess, RUNTIME } from "../_helpers.ts";
 
@@ -23,7 +24,10 @@ describe("JSR package", { skip }, () => {
       const out = (res.stdout + res.stderr).replace(/\x1b\[[0-9;]*m/g, "");
       assert.equal(res.code, 0, out);
       assert.match(out, /Dry run complete/);
-      const files = [...out.matchAll(/file:\/\/\S+?\/main\/(\S+) \(/g)].map((m) => m[1]);
+      const prefix = pathToFileURL(ROOT).href + "/";
+      const files = out.split("\n").map((l) => l.trim()).filter((l) => l.startsWith(prefix)).map((
+        l,
+      ) => l.slice(prefix.length).replace(/ \([^)]*\)$/, ""));
       assert.ok(files.includes("mod.ts"), out);
       assert.ok(files.includes("LICENSE"));
       assert.ok(files.includes("README.md"));
