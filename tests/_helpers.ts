@@ -63,6 +63,8 @@ export function runProcess(
       clearTimeout(timer);
       resolve({ code: code ?? -1, stdout, stderr });
     });
+    // A child that exits before reading its input closes the pipe: EPIPE there is not a failure.
+    child.stdin.on("error", () => {});
     child.stdin.end(options.input ?? "");
   });
 }

@@ -2,7 +2,7 @@
 // Node 20 project: pack, install the tarball, import it, run its bin.
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import process from "node:process";
 import { describe, test } from "node:test";
@@ -26,7 +26,7 @@ describe("npm package", { skip }, () => {
       assert.ok(tgz, `no tarball in ${dir.path}: ${packed.stdout}`);
 
       const project = join(dir.path, "project");
-      await runProcess("mkdir", ["-p", project]);
+      await mkdir(project, { recursive: true });
       await writeFile(
         join(project, "package.json"),
         JSON.stringify({ name: "consumer", private: true, type: "module" }),
