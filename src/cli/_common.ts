@@ -17,6 +17,14 @@ export interface FlagSpec {
   value?: string;
 }
 
+/** `--config`, read by ci, validate and trace verify. */
+export const CONFIG_FLAG: FlagSpec = {
+  type: "string",
+  short: "c",
+  value: "FILE",
+  help: "the config (default assay.yaml)",
+};
+
 /** Bad command-line usage: printed as `[E_USAGE]`, exit 2. */
 export class UsageError extends Error {
   constructor(message: string, readonly hint = "run the command with --help") {

@@ -7,18 +7,18 @@ import type { CliIo, Command } from "./io.ts";
 import { EXIT } from "./run.ts";
 import {
   commandHelp,
+  CONFIG_FLAG,
   type FlagSpec,
   loadConfig,
   parseFlags,
   readText,
-  reportError,
   resolvePath,
   UsageError,
   useColor,
 } from "./_common.ts";
 
 const FLAGS: Record<string, FlagSpec> = {
-  config: { type: "string", short: "c", value: "FILE", help: "the config (default assay.yaml)" },
+  config: CONFIG_FLAG,
   "trace-file": {
     type: "string",
     short: "t",
@@ -78,15 +78,7 @@ const REPORTS = ".assay/reports";
 
 /** The `ci` command. */
 export const command: Command = {
-  async run(args: string[], io: CliIo): Promise<number> {
-    try {
-      return await ci(args, io);
-    } catch (err) {
-      const code = reportError(io, err);
-      if (code === undefined) throw err;
-      return code;
-    }
-  },
+  run: ci,
 };
 
 async function ci(args: string[], io: CliIo): Promise<number> {

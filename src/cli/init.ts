@@ -4,14 +4,7 @@ import { dirname } from "node:path";
 import { SDK_NAME, SDK_VERSION } from "../version.ts";
 import type { CliIo, Command } from "./io.ts";
 import { EXIT } from "./run.ts";
-import {
-  commandHelp,
-  type FlagSpec,
-  parseFlags,
-  reportError,
-  resolvePath,
-  UsageError,
-} from "./_common.ts";
+import { commandHelp, type FlagSpec, parseFlags, resolvePath, UsageError } from "./_common.ts";
 
 const FLAGS: Record<string, FlagSpec> = {
   config: {
@@ -120,49 +113,43 @@ async function exists(path: string): Promise<boolean> {
 /** The `init` command. */
 export const command: Command = {
   async run(args: string[], io: CliIo): Promise<number> {
-    try {
-      const { values, positionals } = parseFlags(args, FLAGS);
-      if (values.help) {
-        io.stdout(HELP);
-        return EXIT.ok;
-      }
-      if (positionals.length) {
-        throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
-      }
-      const configPath = (values.config as string | undefined) ?? "assay.yaml";
-      const tracePath = (values["trace-file"] as string | undefined) ?? "traces/quickstart.jsonl";
-      const workflowPath = (values.workflow as string | undefined) ?? ".github/workflows/assay.yml";
-      const files = [
-        { path: configPath, text: starterConfig() },
-        { path: workflowPath, text: starterWorkflow(configPath, tracePath) },
-      ];
-      if (values.force !== true) {
-        const taken = [];
-        for (const f of files) if (await exists(resolvePath(io, f.path))) taken.push(f.path);
-        if (taken.length) {
-          throw new UsageError(
-            `${taken.join(" and ")} already exist${
-              taken.length === 1 ? "s" : ""
-            }; nothing was written`,
-            "pass --force to overwrite, or --config/--workflow to write elsewhere",
-          );
-        }
-      }
-      for (const f of files) {
-        const target = resolvePath(io, f.path);
-        await mkdir(dirname(target), { recursive: true });
-        await writeFile(target, f.text);
-        io.stdout(`wrote ${f.path}\n`);
-      }
-      io.stdout(
-        `next: record a trace with test_id "weather_check" into ${tracePath}, then run\n` +
-          `  assay ci --config ${configPath} --trace-file ${tracePath} --replay-strict --db :memory:\n`,
-      );
+    const { values, positionals } = parseFlags(args, FLAGS);
+    if (values.help) {
+      io.stdout(HELP);
       return EXIT.ok;
-    } catch (err) {
-      const code = reportError(io, err);
-      if (code === undefined) throw err;
-      return code;
     }
+    if (positionals.length) {
+      throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+    }
+    const configPath = (values.config as string | undefined) ?? "assay.yaml";
+    const tracePath = (values["trace-file"] as string | undefined) ?? "traces/quickstart.jsonl";
+    const workflowPath = (values.workflow as string | undefined) ?? ".github/workflows/assay.yml";
+    const files = [
+      { path: configPath, text: starterConfig() },
+      { path: workflowPath, text: starterWorkflow(configPath, tracePath) },
+    ];
+    if (values.force !== true) {
+      const taken = [];
+      for (const f of files) if (await exists(resolvePath(io, f.path))) taken.push(f.path);
+      if (taken.length) {
+        throw new UsageError(
+          `${taken.join(" and ")} already exist${
+            taken.length === 1 ? "s" : ""
+          }; nothing was written`,
+          "pass --force to overwrite, or --config/--workflow to write elsewhere",
+        );
+      }
+    }
+    for (const f of files) {
+      const target = resolvePath(io, f.path);
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, f.text);
+      io.stdout(`wrote ${f.path}\n`);
+    }
+    io.stdout(
+      `next: record a trace with test_id "weather_check" into ${tracePath}, then run\n` +
+        `  assay ci --config ${configPath} --trace-file ${tracePath} --replay-strict --db :memory:\n`,
+    );
+    return EXIT.ok;
   },
 };

@@ -8,14 +8,7 @@ import type { ReplayDifference } from "../openai/types.ts";
 import type { Episode } from "../trace/model.ts";
 import type { CliIo, Command } from "./io.ts";
 import { EXIT } from "./run.ts";
-import {
-  commandHelp,
-  type FlagSpec,
-  parseFlags,
-  reportError,
-  resolvePath,
-  UsageError,
-} from "./_common.ts";
+import { commandHelp, type FlagSpec, parseFlags, resolvePath, UsageError } from "./_common.ts";
 
 const FLAGS: Record<string, FlagSpec> = {
   trace: { type: "string", short: "t", value: "FILE", help: "the recorded JSONL trace (required)" },
@@ -55,15 +48,7 @@ const HELP = commandHelp(
 
 /** The `replay` command. */
 export const command: Command = {
-  async run(args: string[], io: CliIo): Promise<number> {
-    try {
-      return await replay(args, io);
-    } catch (err) {
-      const code = reportError(io, err);
-      if (code === undefined) throw err;
-      return code;
-    }
-  },
+  run: replay,
 };
 
 async function readEpisodes(path: string, label: string): Promise<Episode[]> {

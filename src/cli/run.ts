@@ -82,6 +82,11 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
     const mod = await command.load();
     return await mod.run(rest, io);
   } catch (err) {
+    // Expected failures (usage, config, trace, I/O) print as `[E_CODE] ...`
+    // here, once for every command; anything else is a bug.
+    const { reportError } = await import("./_common.ts");
+    const code = reportError(io, err);
+    if (code !== undefined) return code;
     // A bug, not bad input: show the message, and the stack only on request.
     const detail = io.env.ASSAY_DEBUG ? (err as Error)?.stack : (err as Error)?.message;
     io.stderr(

@@ -3,17 +3,16 @@ import type { CliIo, Command } from "./io.ts";
 import { EXIT } from "./run.ts";
 import {
   commandHelp,
+  CONFIG_FLAG,
   type FlagSpec,
   loadConfig,
   parseFlags,
-  reportError,
-  resolvePath,
   UsageError,
 } from "./_common.ts";
-import { printVerification } from "./_verify_output.ts";
+import { verifyTraceFile } from "./_verify_output.ts";
 
 const FLAGS: Record<string, FlagSpec> = {
-  config: { type: "string", short: "c", value: "FILE", help: "the config (default assay.yaml)" },
+  config: CONFIG_FLAG,
   "trace-file": {
     type: "string",
     short: "t",
@@ -34,51 +33,36 @@ const HELP = commandHelp(
 /** The `trace` command (subcommand `verify`). */
 export const command: Command = {
   async run(args: string[], io: CliIo): Promise<number> {
-    try {
-      const [sub, ...rest] = args;
-      if (sub === "-h" || sub === "--help" || sub === undefined) {
-        io.stdout(HELP);
-        return sub === undefined ? EXIT.usage : EXIT.ok;
-      }
-      if (sub !== "verify") {
-        throw new UsageError(
-          `unknown subcommand "trace ${sub}"`,
-          "the trace command has one subcommand: assay trace verify",
-        );
-      }
-      const { values, positionals } = parseFlags(rest, FLAGS);
-      if (values.help) {
-        io.stdout(HELP);
-        return EXIT.ok;
-      }
-      const tracePath = (values["trace-file"] as string | undefined) ?? positionals[0];
-      if (!tracePath) {
-        throw new UsageError(
-          "no trace given",
-          "assay trace verify --config assay.yaml traces/t.jsonl",
-        );
-      }
-      if (positionals.length > (values["trace-file"] ? 0 : 1)) {
-        throw new UsageError(`unexpected argument ${JSON.stringify(positionals.at(-1))}`);
-      }
-      const { config } = await loadConfig(
-        io,
-        (values.config as string | undefined) ?? "assay.yaml",
-      );
-      const [{ verifyTrace }, { fileChunks }] = await Promise.all([
-        import("../gate/verify.ts"),
-        import("../runtime/file_source.ts"),
-      ]);
-      const v = await verifyTrace(config, await fileChunks(resolvePath(io, tracePath)), {
-        traceFile: tracePath,
-        strict: values["replay-strict"] === true,
-      });
-      printVerification(io, v, tracePath);
-      return v.ok ? EXIT.ok : EXIT.failed;
-    } catch (err) {
-      const code = reportError(io, err);
-      if (code === undefined) throw err;
-      return code;
+    const [sub, ...rest] = args;
+    if (sub === "-h" || sub === "--help" || sub === undefined) {
+      io.stdout(HELP);
+      return sub === undefined ? EXIT.usage : EXIT.ok;
     }
+    if (sub !== "verify") {
+      throw new UsageError(
+        `unknown subcommand "trace ${sub}"`,
+        "the trace command has one subcommand: assay trace verify",
+      );
+    }
+    const { values, positionals } = parseFlags(rest, FLAGS);
+    if (values.help) {
+      io.stdout(HELP);
+      return EXIT.ok;
+    }
+    const tracePath = (values["trace-file"] as string | undefined) ?? positionals[0];
+    if (!tracePath) {
+      throw new UsageError(
+        "no trace given",
+        "assay trace verify --config assay.yaml traces/t.jsonl",
+      );
+    }
+    if (positionals.length > (values["trace-file"] ? 0 : 1)) {
+      throw new UsageError(`unexpected argument ${JSON.stringify(positionals.at(-1))}`);
+    }
+    const { config } = await loadConfig(
+      io,
+      (values.config as string | undefined) ?? "assay.yaml",
+    );
+    return await verifyTraceFile(io, config, tracePath, values["replay-strict"] === true);
   },
 };

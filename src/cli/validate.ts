@@ -3,17 +3,16 @@ import type { CliIo, Command } from "./io.ts";
 import { EXIT } from "./run.ts";
 import {
   commandHelp,
+  CONFIG_FLAG,
   type FlagSpec,
   loadConfig,
   parseFlags,
-  reportError,
-  resolvePath,
   UsageError,
 } from "./_common.ts";
-import { printVerification } from "./_verify_output.ts";
+import { verifyTraceFile } from "./_verify_output.ts";
 
 const FLAGS: Record<string, FlagSpec> = {
-  config: { type: "string", short: "c", value: "FILE", help: "the config (default assay.yaml)" },
+  config: CONFIG_FLAG,
   "trace-file": {
     type: "string",
     short: "t",
@@ -34,44 +33,29 @@ const HELP = commandHelp(
 /** The `validate` command. */
 export const command: Command = {
   async run(args: string[], io: CliIo): Promise<number> {
-    try {
-      const { values, positionals } = parseFlags(args, FLAGS);
-      if (values.help) {
-        io.stdout(HELP);
-        return EXIT.ok;
-      }
-      if (positionals.length) {
-        throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
-      }
-      const configPath = (values.config as string | undefined) ?? "assay.yaml";
-      const { config } = await loadConfig(io, configPath);
-      const expectations = config.tests.reduce((n, t) => n + t.expected.length, 0);
-      const assertions = config.tests.reduce((n, t) => n + t.assertions.length, 0);
-      io.stdout(
-        `config ${configPath} is valid: suite ${
-          JSON.stringify(config.suite)
-        }, ${config.tests.length} test${
-          config.tests.length === 1 ? "" : "s"
-        }, ${expectations} expectation${expectations === 1 ? "" : "s"}, ${assertions} assertion${
-          assertions === 1 ? "" : "s"
-        }\n`,
-      );
-      const tracePath = values["trace-file"] as string | undefined;
-      if (!tracePath) return EXIT.ok;
-      const [{ verifyTrace }, { fileChunks }] = await Promise.all([
-        import("../gate/verify.ts"),
-        import("../runtime/file_source.ts"),
-      ]);
-      const v = await verifyTrace(config, await fileChunks(resolvePath(io, tracePath)), {
-        traceFile: tracePath,
-        strict: values["replay-strict"] === true,
-      });
-      printVerification(io, v, tracePath);
-      return v.ok ? EXIT.ok : EXIT.failed;
-    } catch (err) {
-      const code = reportError(io, err);
-      if (code === undefined) throw err;
-      return code;
+    const { values, positionals } = parseFlags(args, FLAGS);
+    if (values.help) {
+      io.stdout(HELP);
+      return EXIT.ok;
     }
+    if (positionals.length) {
+      throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+    }
+    const configPath = (values.config as string | undefined) ?? "assay.yaml";
+    const { config } = await loadConfig(io, configPath);
+    const expectations = config.tests.reduce((n, t) => n + t.expected.length, 0);
+    const assertions = config.tests.reduce((n, t) => n + t.assertions.length, 0);
+    io.stdout(
+      `config ${configPath} is valid: suite ${
+        JSON.stringify(config.suite)
+      }, ${config.tests.length} test${
+        config.tests.length === 1 ? "" : "s"
+      }, ${expectations} expectation${expectations === 1 ? "" : "s"}, ${assertions} assertion${
+        assertions === 1 ? "" : "s"
+      }\n`,
+    );
+    const tracePath = values["trace-file"] as string | undefined;
+    if (!tracePath) return EXIT.ok;
+    return await verifyTraceFile(io, config, tracePath, values["replay-strict"] === true);
   },
 };
