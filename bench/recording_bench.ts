@@ -5,7 +5,6 @@
 //     loopback fake server: 1,000 calls each, interleaved in blocks.
 // Run: deno run -A bench/recording_bench.ts | bun bench/recording_bench.ts |
 //      node --import tsx bench/recording_bench.ts
-import { closeSync, openSync, writeSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -62,21 +61,7 @@ function scriptedClient(): ChatCompletionsClient {
   };
 }
 
-/** A file sink with synchronous writes (as Python's file objects do). */
-function syncFileStream(path: string): WritableStream<Uint8Array> {
-  const fd = openSync(path, "w");
-  return new WritableStream<Uint8Array>({
-    write(bytes) {
-      let offset = 0;
-      while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
-    },
-    close() {
-      closeSync(fd);
-    },
-  });
-}
-
-type Way = "bare" | "plain" | "plain-sync-sink" | "streamed";
+type Way = "bare" | "plain" | "streamed";
 
 /** The same loop by hand, without recording: what the agent costs anyway. */
 async function bareLoop(client: ChatCompletionsClient): Promise<void> {
@@ -101,9 +86,7 @@ async function bareLoop(client: ChatCompletionsClient): Promise<void> {
 
 async function loopRate(way: Way, episodes: number): Promise<number> {
   const path = join(dir, `loop_${way}.jsonl`);
-  const writer = way === "plain-sync-sink"
-    ? new TraceWriter(syncFileStream(path))
-    : new TraceWriter(path, { mode: "truncate" });
+  const writer = new TraceWriter(path, { mode: "truncate" });
   await writer.flush();
   const client = scriptedClient();
   const clock = new FrozenClock();
@@ -131,8 +114,8 @@ async function loopRate(way: Way, episodes: number): Promise<number> {
 }
 
 // --- 1. tool loop, in-process ---------------------------------------------
-const WAYS: Way[] = ["bare", "plain", "plain-sync-sink", "streamed"];
-const rates: Record<Way, number[]> = { bare: [], plain: [], "plain-sync-sink": [], streamed: [] };
+const WAYS: Way[] = ["bare", "plain", "streamed"];
+const rates: Record<Way, number[]> = { bare: [], plain: [], streamed: [] };
 for (const way of WAYS) await loopRate(way, 500);
 // Rounds alternate between the ways so machine noise hits all of them alike.
 for (let r = 0; r < 5; r++) for (const way of WAYS) rates[way].push(await loopRate(way, 2000));
@@ -144,13 +127,12 @@ const server = await startFakeOpenAI({
 });
 const client = new OpenAI({ apiKey: "test", baseURL: server.baseURL, maxRetries: 0 });
 const fileWriter = new TraceWriter(join(dir, "overhead.jsonl"), { mode: "truncate" });
-const syncWriter = new TraceWriter(syncFileStream(join(dir, "overhead_sync.jsonl")));
 const CALLS = 1000;
 const BLOCK = 50;
-type Call = "bare" | "recorded" | "recorded-sync-sink";
-const CALL_WAYS: Call[] = ["bare", "recorded", "recorded-sync-sink"];
-const totalMs: Record<Call, number> = { bare: 0, recorded: 0, "recorded-sync-sink": 0 };
-const perCall: Record<Call, number[]> = { bare: [], recorded: [], "recorded-sync-sink": [] };
+type Call = "bare" | "recorded";
+const CALL_WAYS: Call[] = ["bare", "recorded"];
+const totalMs: Record<Call, number> = { bare: 0, recorded: 0 };
+const perCall: Record<Call, number[]> = { bare: [], recorded: [] };
 let episode = 0;
 async function block(way: Call): Promise<number> {
   const t0 = performance.now();
@@ -159,7 +141,7 @@ async function block(way: Call): Promise<number> {
       await client.chat.completions.create({ model: "gpt-4o", messages: MESSAGES });
     } else {
       await recordChatCompletions({
-        writer: way === "recorded" ? fileWriter : syncWriter,
+        writer: fileWriter,
         client,
         model: "gpt-4o",
         messages: MESSAGES,
@@ -180,7 +162,6 @@ for (let b = 0; b < CALLS / BLOCK; b++) {
   }
 }
 await fileWriter.close();
-await syncWriter.close();
 await server.close();
 await rm(dir, { recursive: true, force: true });
 
@@ -189,7 +170,6 @@ const bareRate = median(rates.bare);
 const LABELS: Record<Way, string> = {
   bare: "baseline: the same loop by hand, no recording",
   plain: "recordChatCompletionsWithTools",
-  "plain-sync-sink": "recordChatCompletionsWithTools, sync file sink",
   streamed: "recordChatCompletionsStreamWithTools",
 };
 console.log(`Recording on ${RUNTIME}\n`);
@@ -211,7 +191,6 @@ console.log(table(
 const CALL_LABELS: Record<Call, string> = {
   bare: "bare client.chat.completions.create",
   recorded: "recordChatCompletions",
-  "recorded-sync-sink": "recordChatCompletions, sync file sink",
 };
 console.log(
   `\nOverhead on the loopback fake server, ${CALLS} calls each, blocks of ${BLOCK} in rotation\n`,

@@ -3,12 +3,9 @@
 //   - awaited: `await writer.write(e)` one by one, as one episode does;
 //   - concurrent: 100 episodes writing at once (group commit batches them);
 //   - queued: write without awaiting, then flush (a burst);
-// next to the ceiling of serialising alone (canonicalJson, and JSON.stringify),
-// and the awaited case once more over a synchronous file sink (writeSync
-// behind a WritableStream), to show what the async file sink costs.
+// next to the ceiling of serialising alone (canonicalJson, and JSON.stringify).
 // Run: deno run -A bench/writer_bench.ts | bun bench/writer_bench.ts |
 //      node --import tsx bench/writer_bench.ts
-import { closeSync, openSync, writeSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -40,20 +37,6 @@ const events = Array.from({ length: N }, (_, i) => event(i));
 
 const dir = await mkdtemp(join(tmpdir(), "assay-writer-bench-"));
 let file = 0;
-
-/** A file sink with synchronous writes (as Python's file objects do). */
-function syncFileStream(path: string): WritableStream<Uint8Array> {
-  const fd = openSync(path, "w");
-  return new WritableStream<Uint8Array>({
-    write(bytes) {
-      let offset = 0;
-      while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
-    },
-    close() {
-      closeSync(fd);
-    },
-  });
-}
 
 async function timed(fn: () => Promise<void> | void): Promise<number> {
   const t0 = performance.now();
@@ -90,14 +73,6 @@ const ways: Record<string, () => Promise<number>> = {
       await Promise.all(Array.from({ length: 100 }, async (_, k) => {
         for (let i = k; i < N; i += 100) await w.write(events[i]);
       }));
-    });
-    await w.close();
-    return r;
-  },
-  "TraceWriter on a sync file sink, each write awaited": async () => {
-    const w = new TraceWriter(syncFileStream(join(dir, `t${file++}.jsonl`)));
-    const r = await timed(async () => {
-      for (const e of events) await w.write(e);
     });
     await w.close();
     return r;

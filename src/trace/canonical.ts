@@ -157,7 +157,7 @@ function write(
       return;
     case "number":
       if (!Number.isFinite(value)) fail(path, String(value));
-      out.push(Object.is(value, -0) ? "0" : String(value));
+      out.push(String(value)); // String(-0) is "0", as JSON wants
       return;
     case "boolean":
       out.push(value ? "true" : "false");
@@ -210,18 +210,4 @@ function write(
     out.push("}");
   }
   seen.delete(obj);
-}
-
-/**
- * True when `value` can be written as JSON without loss (no `NaN`,
- * `undefined`, functions, cycles, ...). Used to decide when a tool result
- * must be stored as `{"_raw": String(value)}`.
- */
-export function isJsonValue(value: unknown): boolean {
-  try {
-    canonicalJson(value);
-    return true;
-  } catch {
-    return false;
-  }
 }

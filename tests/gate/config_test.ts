@@ -2,18 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ConfigError, parseConfig } from "../../src/gate/config.ts";
-
-/** The seed README's quickstart config, verbatim. */
-export const SEED_CONFIG = `version: 1
-model: "trace"
-tests:
-  - id: weather_check
-    input:
-      prompt: "Weather in Tokyo?" # Matches the recorded prompt
-    expected:
-      type: regex_match
-      pattern: ".*" # Pass if any content returned (baseline check)
-`;
+import { SEED_CONFIG } from "../cli/_gate_fixtures.ts";
 
 async function configError(text: string, options = {}): Promise<ConfigError> {
   try {
