@@ -12,6 +12,7 @@ import { resolveWriter } from "./context.ts";
 import type { ReplayConfig } from "./_replay.ts";
 import { replayConfig } from "./_replay_options.ts";
 import type { ChatCompletionsClient, RecordWithToolsOptions, ToolExecutors } from "./types.ts";
+import { errorMessage, errorType } from "../trace/recorder.ts";
 
 /** Request fields the dedicated options own; `params` may not set them. */
 const OWNED_FIELDS = new Set([
@@ -283,31 +284,6 @@ export function parseArgs(text: string): unknown {
   } catch {
     return { _raw: text };
   }
-}
-
-/**
- * The error's class name as users know it. Many libraries (the `openai`
- * client among them) subclass `Error` without setting `name`, so a bare
- * `"Error"` is replaced by the constructor's name.
- */
-export function errorType(err: unknown): string {
-  if (err === null || typeof err !== "object") return typeof err;
-  const name = (err as { name?: unknown }).name;
-  const ctor = (err as { constructor?: { name?: unknown } }).constructor?.name;
-  if (typeof name === "string" && name !== "" && name !== "Error") return name;
-  if (typeof ctor === "string" && ctor !== "" && ctor !== "Object") return ctor;
-  return typeof name === "string" && name !== "" ? name : "Error";
-}
-
-/** The error's message, or its string form for thrown non-errors. */
-export function errorMessage(err: unknown): string {
-  const message = (err as { message?: unknown } | null)?.message;
-  return typeof message === "string" ? message : String(err);
-}
-
-/** `error.type` / `error.message` meta for `episode_end`. */
-export function errorEndMeta(err: unknown): JsonObject {
-  return { "error.type": errorType(err), "error.message": errorMessage(err) };
 }
 
 /** What running one tool call gave. */

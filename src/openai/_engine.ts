@@ -9,11 +9,10 @@ import type {
 } from "openai/resources/chat/completions";
 import type { CompletionUsage } from "openai/resources/completions";
 import { quote } from "../errors.ts";
-import { EpisodeRecorder } from "../trace/recorder.ts";
+import { EpisodeRecorder, errorMeta } from "../trace/recorder.ts";
 import type { JsonObject } from "../trace/events.ts";
 import {
   addUsage,
-  errorEndMeta,
   parseArgs,
   RequestFingerprint,
   type RunConfig,
@@ -379,7 +378,7 @@ export async function* recordEpisode(
       state = "failed";
       try {
         if (pending !== null) await writePartial(pending);
-        queue(rec.end({ outcome: "error", meta: errorEndMeta(err) }));
+        queue(rec.end({ outcome: "error", meta: errorMeta(err) }));
         await drain();
       } catch {
         // The writer itself failed; the caller needs the original error more.

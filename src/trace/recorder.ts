@@ -244,22 +244,27 @@ export class EpisodeRecorder {
   }
 }
 
+/**
+ * The name an error is recorded under: its `name`, or its class name when a
+ * library leaves `name` as the generic "Error" (the openai client's
+ * RateLimitError, ...), or `typeof` for thrown non-objects.
+ */
+export function errorType(err: unknown): string {
+  if (err === null || typeof err !== "object") return typeof err;
+  const name = (err as { name?: unknown }).name;
+  const ctor = (err as { constructor?: { name?: unknown } }).constructor?.name;
+  if (typeof name === "string" && name !== "" && name !== "Error") return name;
+  if (typeof ctor === "string" && ctor !== "" && ctor !== "Object") return ctor;
+  return typeof name === "string" && name !== "" ? name : "Error";
+}
+
+/** The error's message, or its string form for thrown non-errors. */
+export function errorMessage(err: unknown): string {
+  const message = (err as { message?: unknown } | null)?.message;
+  return typeof message === "string" ? message : String(err);
+}
+
 /** `error.type` / `error.message` meta for an episode that failed with `err`. */
 export function errorMeta(err: unknown): JsonObject {
-  const e = err as { name?: unknown; message?: unknown; constructor?: { name?: unknown } } | null;
-  // Some libraries (the openai client among them) leave `name` as "Error" on
-  // their subclasses: the class name says more (RateLimitError, ...).
-  const ctor = typeof err === "object" && typeof e?.constructor?.name === "string"
-    ? e.constructor.name
-    : "";
-  const name = typeof e?.name === "string" ? e.name : "";
-  const type = name && name !== "Error"
-    ? name
-    : ctor && ctor !== "Object"
-    ? ctor
-    : name || typeof err;
-  return {
-    "error.type": type,
-    "error.message": typeof e?.message === "string" ? e.message : String(err),
-  };
+  return { "error.type": errorType(err), "error.message": errorMessage(err) };
 }
