@@ -7,8 +7,11 @@
  *
  * @module
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from "yaml";
-import * as z from "zod";
+import type { FastYaml } from "./_yaml_fast.ts";
+import { offsetOf, parseYamlFast } from "./_yaml_fast.ts";
+import type { Raw, RawEndpoint } from "./_config_schema.ts";
+import { CONFIG_JSON_SCHEMA } from "./_config_json_schema.ts";
+import { matchesSchema } from "./_json_schema_check.ts";
 import { type AssayErrorCode, quote, TraceSyntaxError } from "../errors.ts";
 import { compilePattern } from "../_regex.ts";
 import type { ConfigLocation } from "./types.ts";
@@ -33,7 +36,6 @@ export type {
   SequenceRule,
   TestSpec,
 } from "./config_types.ts";
-import { didYouMean } from "./_suggest.ts";
 
 /** A config problem. */
 export interface ConfigIssue {
@@ -101,105 +103,33 @@ export interface ParseConfigOptions {
   maxAliasCount?: number;
 }
 
-// ---------------------------------------------------------------------------
-// The raw schema (what the YAML may contain)
-
-const nonEmpty = z.string().min(1, "must not be empty");
-const strList = z.array(z.string());
-const strOrList = z.union([z.string(), z.array(z.string())]);
-const score = z.number().min(0).max(1);
-const flags = z.array(z.enum(["i", "m", "s"]));
-
-const EXPECTED_SHAPES = {
-  must_contain: { must_contain: strOrList },
-  must_not_contain: { must_not_contain: strOrList },
-  regex_match: { pattern: z.string(), flags: flags.optional() },
-  regex_not_match: { pattern: z.string(), flags: flags.optional() },
-  json_schema: {
-    json_schema: z.union([z.record(z.string(), z.unknown()), z.string(), z.boolean()]).optional(),
-    schema_file: nonEmpty.optional(),
-  },
-  args_valid: {
-    schema: z.record(z.string(), z.union([z.record(z.string(), z.unknown()), z.boolean()])),
-  },
-  sequence_valid: {
-    sequence: strList.optional(),
-    rules: z.array(z.discriminatedUnion("type", [
-      z.strictObject({ type: z.literal("require"), tool: nonEmpty }),
-      z.strictObject({ type: z.literal("before"), first: nonEmpty, then: nonEmpty }),
-      z.strictObject({ type: z.literal("blocklist"), pattern: z.string() }),
-    ])).optional(),
-  },
-  tool_blocklist: { blocked: strOrList },
-  semantic_similarity_to: { semantic_similarity_to: z.string(), min_score: score.optional() },
-  faithfulness: { min_score: score.optional() },
-  relevance: { min_score: score.optional() },
-} as const;
-
-const ASSERTION_SHAPES = {
-  trace_must_call_tool: { tool: nonEmpty, min_calls: z.int().min(1).optional() },
-  trace_must_not_call_tool: { tool: nonEmpty },
-  trace_tool_sequence: {
-    sequence: z.array(nonEmpty).min(1),
-    allow_other_tools: z.boolean().optional(),
-  },
-  trace_max_steps: { max: z.int().min(0) },
-} as const;
-
 /** The `expected.type` values, in documentation order. */
-export const EXPECTATION_TYPES: readonly string[] = Object.keys(EXPECTED_SHAPES);
+export const EXPECTATION_TYPES: readonly string[] = [
+  "must_contain",
+  "must_not_contain",
+  "regex_match",
+  "regex_not_match",
+  "json_schema",
+  "args_valid",
+  "sequence_valid",
+  "tool_blocklist",
+  "semantic_similarity_to",
+  "faithfulness",
+  "relevance",
+];
 /** The `assertions[].type` values. */
-export const ASSERTION_TYPES: readonly string[] = Object.keys(ASSERTION_SHAPES);
-
-function tagged<T extends Record<string, Record<string, z.ZodType>>>(shapes: T) {
-  const options = Object.entries(shapes).map(([type, shape]) =>
-    z.strictObject({ type: z.literal(type), ...shape })
-  );
-  return z.discriminatedUnion("type", options as unknown as [z.ZodObject, ...z.ZodObject[]]);
-}
-
-const expectedItem = tagged(EXPECTED_SHAPES);
-const assertionItem = tagged(ASSERTION_SHAPES);
-
-const endpoint = z.strictObject({
-  model: nonEmpty,
-  base_url: nonEmpty.optional(),
-  api_key_env: nonEmpty.optional(),
-});
-
-const RawConfig = z.strictObject({
-  version: z.literal([0, 1]).optional(),
-  configVersion: z.literal([0, 1]).optional(),
-  suite: nonEmpty.optional(),
-  model: z.string().optional(),
-  settings: z.strictObject({
-    parallel: z.int().min(1).optional(),
-    timeout_seconds: z.number().positive().optional(),
-    regex_timeout_ms: z.int().min(1).optional(),
-    max_drop: score.optional(),
-    embedder: endpoint.optional(),
-    judge: endpoint.optional(),
-  }).optional(),
-  tests: z.array(z.strictObject({
-    id: nonEmpty,
-    description: z.string().optional(),
-    tags: strList.optional(),
-    input: z.union([
-      z.string(),
-      z.strictObject({ prompt: z.string().optional(), context: strOrList.optional() }),
-    ]).optional(),
-    expected: z.union([expectedItem, z.array(expectedItem)]).optional(),
-    assertions: z.array(assertionItem).optional(),
-    max_drop: score.optional(),
-  })).min(1, "the config has no tests: add at least one"),
-});
-
-type Raw = z.infer<typeof RawConfig>;
+export const ASSERTION_TYPES: readonly string[] = [
+  "trace_must_call_tool",
+  "trace_must_not_call_tool",
+  "trace_tool_sequence",
+  "trace_max_steps",
+];
 
 // ---------------------------------------------------------------------------
 // Positions
 
-type PathPart = string | number;
+/** A step in a config path: a key or a list index. */
+export type PathPart = string | number;
 
 /**
  * Render a path as `tests[0].expected.pattern`.
@@ -216,247 +146,108 @@ export function formatConfigPath(path: readonly PathPart[]): string {
   return out === "" ? "(root)" : out;
 }
 
-class Locator {
-  constructor(
-    readonly file: string,
-    readonly doc: ReturnType<typeof parseDocument>,
-    readonly lc: LineCounter,
-  ) {}
+/** Where the nodes of a config path are in the text. */
+export abstract class Locator {
+  #starts: number[] | undefined;
 
+  constructor(readonly file: string, readonly text: string) {}
+
+  /** Offset of the node at `path` (or its deepest existing ancestor); with `key`, of the last part's key. */
+  protected abstract offset(path: readonly PathPart[], key: boolean): number | undefined;
+
+  /** 1-based line and column of a text offset. */
   at(offset: number): { line: number; column: number } {
-    const pos = this.lc.linePos(offset);
-    return { line: pos.line, column: pos.col };
+    let starts = this.#starts;
+    if (!starts) {
+      starts = [0];
+      for (let i = this.text.indexOf("\n"); i >= 0; i = this.text.indexOf("\n", i + 1)) {
+        starts.push(i + 1);
+      }
+      this.#starts = starts;
+    }
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - starts[lo] + 1 };
   }
 
-  /** The node at `path`, or the deepest existing ancestor. With `key`, the key node of the last part. */
-  node(path: readonly PathPart[], key = false): Node | null {
+  loc(path: readonly PathPart[], key = false): ConfigLocation {
+    const o = this.offset(path, key);
+    return o === undefined
+      ? { file: this.file, line: 1, column: 1 }
+      : { file: this.file, ...this.at(o) };
+  }
+
+  pos(path: readonly PathPart[], key = false): { line: number; column: number } {
+    const o = this.offset(path, key);
+    return o === undefined ? { line: 1, column: 1 } : this.at(o);
+  }
+}
+
+/** Positions recorded by the fast YAML reader. */
+class FastLocator extends Locator {
+  constructor(file: string, text: string, readonly fast: FastYaml) {
+    super(file, text);
+  }
+
+  protected offset(path: readonly PathPart[], key: boolean): number {
+    let v: unknown = this.fast.value;
+    let off = this.fast.rootOffset;
+    for (let i = 0; i < path.length; i++) {
+      const pos = v !== null && typeof v === "object" ? this.fast.positions.get(v) : undefined;
+      const part = path[i];
+      const vo = pos && offsetOf(pos, part, false);
+      if (vo === undefined) return off;
+      if (key && i === path.length - 1) return offsetOf(pos!, part, true) ?? off;
+      v = (v as Record<PathPart, unknown>)[part];
+      off = vo;
+    }
+    return off;
+  }
+}
+
+type YamlModule = typeof import("yaml");
+
+/** Positions from the full parser's node tree. */
+class DocLocator extends Locator {
+  constructor(
+    file: string,
+    text: string,
+    readonly yaml: YamlModule,
+    readonly doc: ReturnType<YamlModule["parseDocument"]>,
+  ) {
+    super(file, text);
+  }
+
+  protected offset(path: readonly PathPart[], key: boolean): number | undefined {
+    const { isMap, isPair, isScalar, isSeq } = this.yaml;
     let node: unknown = this.doc.contents;
-    let last: Node | null = (node as Node) ?? null;
+    let last = (node as YamlNode | null)?.range?.[0];
     for (let i = 0; i < path.length; i++) {
       const part = path[i];
       if (isMap(node)) {
         const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === part);
         if (!pair) return last;
-        if (key && i === path.length - 1) return pair.key as Node;
+        if (key && i === path.length - 1) return (pair.key as YamlNode).range?.[0] ?? last;
         node = pair.value;
       } else if (isSeq(node) && typeof part === "number") {
         node = node.items[part];
       } else {
         return last;
       }
-      if (node && (node as Node).range) last = node as Node;
-      else return last;
+      const range = (node as YamlNode | null)?.range;
+      if (!range) return last;
+      last = range[0];
     }
     return last;
   }
-
-  loc(path: readonly PathPart[], key = false): ConfigLocation {
-    const n = this.node(path, key);
-    const { line, column } = n?.range ? this.at(n.range[0]) : { line: 1, column: 1 };
-    return { file: this.file, line, column };
-  }
 }
 
-// ---------------------------------------------------------------------------
-// Zod issue -> ConfigIssue
-
-function knownKeys(schema: z.ZodType, path: readonly PathPart[], data: unknown): string[] {
-  let s: z.ZodType | undefined = schema;
-  let d: unknown = data;
-  const unwrap = (t: z.ZodType): z.ZodType => {
-    let cur = t;
-    for (;;) {
-      const def =
-        (cur as unknown as { _zod: { def: { type: string; innerType?: z.ZodType } } })._zod.def;
-      if (
-        (def.type === "optional" || def.type === "default" || def.type === "nullable") &&
-        def.innerType
-      ) {
-        cur = def.innerType;
-      } else return cur;
-    }
-  };
-  const pick = (t: z.ZodType, value: unknown): z.ZodType | undefined => {
-    const u = unwrap(t);
-    const def =
-      (u as unknown as { _zod: { def: { type: string; options?: z.ZodType[] } } })._zod.def;
-    if (def.type !== "union" || !def.options) return u;
-    for (const o of def.options) {
-      const ou = unwrap(o);
-      const od =
-        (ou as unknown as { _zod: { def: { type: string; shape?: Record<string, z.ZodType> } } })
-          ._zod.def;
-      if (Array.isArray(value) && od.type === "array") return ou;
-      if (value && typeof value === "object" && !Array.isArray(value)) {
-        if (od.type === "object") {
-          const lit = od.shape?.type;
-          const want = (value as Record<string, unknown>).type;
-          if (
-            !lit ||
-            (lit as unknown as { _zod: { def: { values: unknown[] } } })._zod.def.values?.includes(
-              want,
-            )
-          ) {
-            return ou;
-          }
-        }
-        if (od.type === "union") {
-          const inner = pick(ou, value);
-          if (inner) return inner;
-        }
-      }
-    }
-    return undefined;
-  };
-  for (const part of [...path, null]) {
-    if (!s) return [];
-    s = pick(s, d);
-    if (!s) return [];
-    const def = (s as unknown as {
-      _zod: { def: { type: string; shape?: Record<string, z.ZodType>; element?: z.ZodType } };
-    })
-      ._zod.def;
-    if (part === null) return def.type === "object" && def.shape ? Object.keys(def.shape) : [];
-    if (def.type === "object" && def.shape && typeof part === "string") {
-      s = def.shape[part];
-    } else if (def.type === "array" && def.element) {
-      s = def.element;
-    } else return [];
-    d = (d as Record<PathPart, unknown> | undefined)?.[part];
-  }
-  return [];
-}
-
-function typeName(v: unknown): string {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "a list";
-  if (typeof v === "object") return "a mapping";
-  if (typeof v === "string") return `the string ${quote(v, 40)}`;
-  if (typeof v === "number") return `the number ${v}`;
-  if (typeof v === "boolean") return `${v}`;
-  return typeof v;
-}
-
-function valueAt(data: unknown, path: readonly PathPart[]): unknown {
-  let d = data;
-  for (const p of path) d = (d as Record<PathPart, unknown> | null | undefined)?.[p];
-  return d;
-}
-
-function issuesFromZod(err: z.ZodError, data: unknown, at: Locator): ConfigIssue[] {
-  const out: ConfigIssue[] = [];
-  const push = (path: PathPart[], message: string, key = false) =>
-    out.push({
-      path: formatConfigPath(path),
-      message,
-      ...pos(at.loc(path, key)),
-      code: "E_CFG_SCHEMA",
-    });
-  for (const { issue, path } of flattenUnions(err.issues, [])) {
-    const value = valueAt(data, path);
-    if (issue.code === "unrecognized_keys") {
-      const known = knownKeys(RawConfig, path, data);
-      for (const k of issue.keys) {
-        push(
-          [...path, k],
-          `unknown key ${JSON.stringify(k)}${didYouMean(k, known)}; allowed: ${known.join(", ")}`,
-          true,
-        );
-      }
-    } else if (
-      issue.code === "invalid_union" &&
-      (issue as { note?: string }).note === "No matching discriminator"
-    ) {
-      const isAssertion = path.includes("assertions");
-      const isRule = path.includes("rules");
-      const allowed = isRule
-        ? ["require", "before", "blocklist"]
-        : isAssertion
-        ? ASSERTION_TYPES
-        : EXPECTATION_TYPES;
-      const objPath = path.at(-1) === "type" ? path.slice(0, -1) : path;
-      const t = (valueAt(data, objPath) as Record<string, unknown> | undefined)?.type;
-      if (t === undefined) push(objPath, `missing "type" (one of: ${allowed.join(", ")})`);
-      else {
-        push(
-          [...objPath, "type"],
-          `unknown type ${quote(t)}${
-            typeof t === "string" ? didYouMean(t, allowed) : ""
-          }; allowed: ${allowed.join(", ")}`,
-        );
-      }
-    } else if (issue.code === "invalid_type" && value === undefined) {
-      push(path, `missing required key ${JSON.stringify(path.at(-1))} (${issue.expected})`);
-    } else if (issue.code === "invalid_type" || issue.code === "invalid_union") {
-      const expected = issue.code === "invalid_type" ? issue.expected : expectedOfUnion(path);
-      push(path, `expected ${expected}, got ${typeName(value)}`);
-    } else if (
-      (issue.code === "too_big" || issue.code === "too_small") && issue.origin === "number"
-    ) {
-      const bound = issue.code === "too_big" ? issue.maximum : issue.minimum;
-      const op = issue.code === "too_big"
-        ? (issue.inclusive ? "<=" : "<")
-        : (issue.inclusive ? ">=" : ">");
-      push(path, `expected a number ${op} ${bound}, got ${quote(value)}`);
-    } else if (issue.code === "invalid_value") {
-      push(
-        path,
-        `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}, got ${
-          quote(value)
-        }`,
-      );
-    } else {
-      push(path, `${issue.message} (got ${quote(value)})`);
-    }
-  }
-  return out;
-}
-
-type ZodIssue = z.ZodError["issues"][number];
-
-// A union whose value has the right shape for one branch should report that
-// branch's own problems (an unknown key inside `expected`), not "wrong type".
-function flattenUnions(
-  issues: readonly ZodIssue[],
-  prefix: PathPart[],
-): { issue: ZodIssue; path: PathPart[] }[] {
-  const out: { issue: ZodIssue; path: PathPart[] }[] = [];
-  for (const issue of issues) {
-    const path = [...prefix, ...issue.path.filter((p): p is PathPart => typeof p !== "symbol")];
-    if (issue.code === "invalid_union" && issue.errors.length > 0) {
-      const branches = issue.errors.filter((b) =>
-        !(b.length === 1 && b[0].path.length === 0 && (b[0].code === "invalid_type" ||
-          (b[0].code === "invalid_union" && b[0].errors.length === 0 &&
-            (b[0] as { note?: string }).note === undefined)))
-      );
-      if (branches.length > 0) {
-        branches.sort((a, b) => a.length - b.length);
-        out.push(...flattenUnions(branches[0], path));
-        continue;
-      }
-    }
-    out.push({ issue, path });
-  }
-  return out;
-}
-
-function expectedOfUnion(path: readonly PathPart[]): string {
-  const last = path.at(-1);
-  if (last === "input") return 'a string or a mapping like {prompt: "..."}';
-  if (last === "expected") return "a mapping with a type, or a list of them";
-  if (
-    last === "must_contain" || last === "must_not_contain" || last === "blocked" ||
-    last === "context"
-  ) {
-    return "a string or a list of strings";
-  }
-  if (last === "json_schema") return "a JSON Schema (mapping) or JSON text";
-  return "a different type";
-}
-
-function pos(l: ConfigLocation): { line: number; column: number } {
-  return { line: l.line, column: l.column };
-}
+type YamlNode = { range?: [number, number, number] | null };
 
 // ---------------------------------------------------------------------------
 // Parsing
@@ -482,9 +273,95 @@ export async function parseConfig(
   options: ParseConfigOptions = {},
 ): Promise<GateConfig> {
   const file = options.file ?? "assay.yaml";
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  const at = new Locator(file, doc, lc);
+  // Most configs are plain YAML that the fast reader covers; anything else
+  // (and every syntax error) goes to the full parser.
+  const fast = parseYamlFast(text);
+  let data: unknown;
+  let at: Locator;
+  if (fast !== undefined) {
+    data = fast.value;
+    at = new FastLocator(file, text, fast);
+  } else {
+    [data, at] = await parseYamlFull(text, file, options.maxAliasCount ?? 100);
+  }
+  if (data === null || data === undefined || typeof data !== "object" || Array.isArray(data)) {
+    throw new ConfigError({
+      file,
+      issues: [{
+        path: "(root)",
+        message: `the config must be a mapping with a "tests" list, got ${typeName(data)}`,
+        line: 1,
+        column: 1,
+        code: "E_CFG_SCHEMA",
+      }],
+    });
+  }
+  // The generated JSON Schema check accepts only what the zod schema accepts;
+  // zod itself (and its detailed messages) loads only when that check fails.
+  let raw: Raw;
+  if (matchesSchema(CONFIG_JSON_SCHEMA, data)) raw = data as Raw;
+  else {
+    const { RawConfig, issuesFromZod } = await import("./_config_schema.ts");
+    const parsed = RawConfig.safeParse(data);
+    if (!parsed.success) {
+      const issues = issuesFromZod(parsed.error, data, at);
+      issues.sort((a, b) => a.line - b.line || a.column - b.column);
+      throw new ConfigError({ file, issues });
+    }
+    raw = parsed.data;
+  }
+  return await normalise(raw, { file, at, readSchemaFile: options.readSchemaFile });
+}
+
+/**
+ * A copy of a JSON Schema where every name in a `required` list also has a
+ * `properties` entry (`{}` when it had none). zod's `fromJSONSchema` checks
+ * `required` only for names under `properties`, so `{type: object,
+ * required: [answer]}` would otherwise accept `{}`.
+ */
+export function withRequiredProperties(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withRequiredProperties);
+  if (schema === null || typeof schema !== "object") return schema;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(schema)) {
+    // Values under these keys are data, not schemas.
+    out[k] = k === "const" || k === "enum" || k === "default" || k === "examples"
+      ? v
+      : withRequiredProperties(v);
+  }
+  if (Array.isArray(out.required)) {
+    const props = out.properties !== null && typeof out.properties === "object" &&
+        !Array.isArray(out.properties)
+      ? { ...(out.properties as Record<string, unknown>) }
+      : {};
+    for (const name of out.required) {
+      if (typeof name === "string" && !Object.hasOwn(props, name)) props[name] = {};
+    }
+    out.properties = props;
+  }
+  return out;
+}
+
+/** How a value is named in messages. */
+export function typeName(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "a list";
+  if (typeof v === "object") return "a mapping";
+  if (typeof v === "string") return `the string ${quote(v, 40)}`;
+  if (typeof v === "number") return `the number ${v}`;
+  if (typeof v === "boolean") return `${v}`;
+  return typeof v;
+}
+
+/** The full YAML parser: anchors, tags, every style, and syntax errors with positions. */
+async function parseYamlFull(
+  text: string,
+  file: string,
+  maxAliasCount: number,
+): Promise<[unknown, Locator]> {
+  const yaml = await import("yaml");
+  const doc = yaml.parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const at = new DocLocator(file, text, yaml, doc);
   if (doc.errors.length > 0) {
     throw new ConfigError({
       file,
@@ -498,15 +375,14 @@ export async function parseConfig(
       })),
     });
   }
-  let data: unknown;
   try {
-    data = doc.toJS({ maxAliasCount: options.maxAliasCount ?? 100 });
+    return [doc.toJS({ maxAliasCount }), at];
   } catch (err) {
     let first: ConfigLocation = { file, line: 1, column: 1 };
-    visit(doc, {
+    yaml.visit(doc, {
       Alias(_, node) {
         if (node.range) first = { file, ...at.at(node.range[0]) };
-        return visit.BREAK;
+        return yaml.visit.BREAK;
       },
     });
     throw new ConfigError({
@@ -523,25 +399,6 @@ export async function parseConfig(
       hint: "use fewer or shallower anchors/aliases",
     });
   }
-  if (data === null || data === undefined || typeof data !== "object" || Array.isArray(data)) {
-    throw new ConfigError({
-      file,
-      issues: [{
-        path: "(root)",
-        message: `the config must be a mapping with a "tests" list, got ${typeName(data)}`,
-        line: 1,
-        column: 1,
-        code: "E_CFG_SCHEMA",
-      }],
-    });
-  }
-  const parsed = RawConfig.safeParse(data);
-  if (!parsed.success) {
-    const issues = issuesFromZod(parsed.error, data, at);
-    issues.sort((a, b) => a.line - b.line || a.column - b.column);
-    throw new ConfigError({ file, issues });
-  }
-  return await normalise(parsed.data, { file, at, readSchemaFile: options.readSchemaFile });
 }
 
 async function normalise(
@@ -555,7 +412,7 @@ async function normalise(
     message: string,
     code: AssayErrorCode = "E_CFG_SCHEMA",
     key = false,
-  ) => issues.push({ path: formatConfigPath(path), message, ...pos(at.loc(path, key)), code });
+  ) => issues.push({ path: formatConfigPath(path), message, ...at.pos(path, key), code });
 
   if (
     raw.version !== undefined && raw.configVersion !== undefined &&
@@ -574,12 +431,19 @@ async function normalise(
       return /(?!)/u;
     }
   };
+  // zod turns JSON Schemas into validators; load it only for configs that have one.
+  const usesSchemas = raw.tests.some((t) =>
+    [t.expected ?? []].flat().some((e) => e.type === "json_schema" || e.type === "args_valid")
+  );
+  const z = usesSchemas ? await import("zod") : undefined;
   const schemaValidator = (path: PathPart[], schema: unknown): SchemaValidator => {
     try {
-      return z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]);
+      return z!.fromJSONSchema(
+        withRequiredProperties(schema) as Parameters<typeof import("zod").fromJSONSchema>[0],
+      );
     } catch (err) {
       issue(path, `unusable JSON Schema: ${(err as Error).message}`);
-      return z.never();
+      return z!.never();
     }
   };
 
@@ -782,7 +646,7 @@ async function normalise(
     throw new ConfigError({ file, issues });
   }
   const s = raw.settings ?? {};
-  const endpointOf = (e: z.infer<typeof endpoint> | undefined): EndpointSettings | undefined =>
+  const endpointOf = (e: RawEndpoint | undefined): EndpointSettings | undefined =>
     e &&
     {
       model: e.model,
