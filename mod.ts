@@ -58,7 +58,7 @@ export type {
 export { DEFAULT_KEY_DENYLIST, makeRedactor } from "./src/redact/redactor.ts";
 export type { RedactorOptions } from "./src/redact/redactor.ts";
 export { readTrace, readTraceAll, TraceParser } from "./src/trace/reader.ts";
-export type { ReadTraceOptions, TraceSource } from "./src/trace/reader.ts";
+export type { EpisodeHeader, ReadTraceOptions, TraceSource } from "./src/trace/reader.ts";
 export { readTraceFile } from "./src/runtime/file_source.ts";
 export type { Episode, EpisodeFormat, Step, ToolCall, TraceWarning } from "./src/trace/model.ts";
 export { SDK_NAME, SDK_VERSION, TRACE_VERSION } from "./src/version.ts";

@@ -77,6 +77,19 @@ export class EpisodeIndex {
     return this.#unmatched;
   }
 
+  /** Could a test resolve to an episode with this test id or prompt? */
+  wants(testId: string, prompt: string): boolean {
+    return this.#ids.has(testId) || this.#prompts.has(prompt);
+  }
+
+  /** Count an episode no test can use (skipped by the reader), for messages and suggestions. */
+  addUnused(testId: string, prompt: string): void {
+    this.#total++;
+    this.#unmatched++;
+    if (this.#otherIds.size < this.#sampleLimit) this.#otherIds.add(testId);
+    if (this.#otherPrompts.size < this.#sampleLimit) this.#otherPrompts.add(prompt);
+  }
+
   /** Offer one episode; it is kept only when a test can resolve to it. */
   add(ep: Episode): void {
     this.#total++;

@@ -82,6 +82,12 @@ export async function runGate(
       file: traceFile,
       strict,
       onWarning: (w) => warnings.push(`${w.file}:${w.line}: ${w.message}`),
+      // Build only the episodes some test can use; count the others.
+      select: (h) => {
+        if (index.wants(h.testId, h.prompt)) return true;
+        index.addUnused(h.testId, h.prompt);
+        return false;
+      },
     })
   ) index.add(ep);
 

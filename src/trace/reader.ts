@@ -21,6 +21,24 @@ export interface ReadTraceOptions {
   strict?: boolean;
   /** Receives warnings; default: none are reported. */
   onWarning?: (warning: TraceWarning) => void;
+  /**
+   * Called at each `episode_start`: return `false` to skip the episode. Its
+   * lines are still parsed and checked (errors and warnings are the same),
+   * but no episode is built or returned. A gate that needs 1,000 of 100,000
+   * episodes uses this to avoid building the other 99,000.
+   */
+  select?: (header: EpisodeHeader) => boolean;
+}
+
+/** What {@linkcode ReadTraceOptions.select} sees of an episode at its start. */
+export interface EpisodeHeader {
+  episodeId: string;
+  /** `meta.test_id`, or the episode id when there is none. */
+  testId: string;
+  /** The recorded `input.prompt` (`""` when none). */
+  prompt: string;
+  /** 1-based line of the `episode_start`. */
+  line: number;
 }
 
 /** Anything the reader can read from. */
@@ -37,6 +55,8 @@ const V1_TYPES = new Set(["assay.trace", "verdict.trace"]);
 interface OpenEpisode {
   ep: Episode;
   finalOutput: string | null;
+  /** Not selected: its lines are checked but nothing is built or returned. */
+  skip: boolean;
 }
 
 type Kind = "string" | "integer" | "number" | "object" | "string|null" | "array";
@@ -60,6 +80,7 @@ export class TraceParser {
   readonly #file: string;
   readonly #strict: boolean;
   readonly #warn: (w: TraceWarning) => void;
+  readonly #select: ((header: EpisodeHeader) => boolean) | undefined;
   #rest = "";
   #line = 0;
   #open = new Map<string, OpenEpisode>();
@@ -70,6 +91,7 @@ export class TraceParser {
     this.#file = options.file ?? "<trace>";
     this.#strict = options.strict ?? false;
     this.#warn = options.onWarning ?? (() => {});
+    this.#select = options.select;
   }
 
   /** Feed the next piece of text (any split). Returns episodes completed so far. */
@@ -265,7 +287,14 @@ export class TraceParser {
       );
     }
     open.ep.endLine = this.#line;
-    if (type === "step") this.#step(open, obj, text);
+    if (open.skip) {
+      if (type === "step") this.#checkStep(obj, text);
+      else if (type === "tool_call") this.#checkToolCall(obj, text);
+      else {
+        this.#checkEnd(obj, text);
+        this.#open.delete(id);
+      }
+    } else if (type === "step") this.#step(open, obj, text);
     else if (type === "tool_call") this.#toolCall(open, obj, text);
     else this.#end(open, id, obj, text);
   }
@@ -294,12 +323,16 @@ export class TraceParser {
     }
     const meta = (obj.meta ?? {}) as JsonObject;
     const testId = typeof meta.test_id === "string" && meta.test_id !== "" ? meta.test_id : null;
+    const prompt = (input.prompt as string | undefined) ?? "";
+    const skip = this.#select !== undefined &&
+      !this.#select({ episodeId: id, testId: testId ?? id, prompt, line: this.#line });
     this.#open.set(id, {
+      skip,
       ep: {
         episodeId: id,
         testId: testId ?? id,
         hasTestId: testId !== null,
-        prompt: (input.prompt as string | undefined) ?? "",
+        prompt,
         steps: [],
         toolCalls: [],
         output: "",
@@ -318,19 +351,8 @@ export class TraceParser {
   }
 
   #step(open: OpenEpisode, obj: JsonObject, text: string): void {
+    this.#checkStep(obj, text);
     const { step_id, idx, kind, name, content } = obj;
-    if (
-      typeof step_id !== "string" || (idx !== undefined && !Number.isInteger(idx)) ||
-      (kind !== undefined && typeof kind !== "string") ||
-      (name !== undefined && typeof name !== "string") ||
-      (content != null && typeof content !== "string")
-    ) {
-      this.#check(obj, "step_id", "string", true, text);
-      this.#check(obj, "idx", "integer", false, text);
-      this.#check(obj, "kind", "string", false, text);
-      this.#check(obj, "name", "string", false, text);
-      this.#check(obj, "content", "string|null", false, text);
-    }
     const step: Step = {
       stepId: step_id as string,
       idx: (idx as number | undefined) ?? open.ep.steps.length,
@@ -345,9 +367,25 @@ export class TraceParser {
     open.ep.steps.push(step);
   }
 
-  #toolCall(open: OpenEpisode, obj: JsonObject, text: string): void {
+  #checkStep(obj: JsonObject, text: string): void {
+    const { step_id, idx, kind, name, content } = obj;
+    if (
+      typeof step_id !== "string" || (idx !== undefined && !Number.isInteger(idx)) ||
+      (kind !== undefined && typeof kind !== "string") ||
+      (name !== undefined && typeof name !== "string") ||
+      (content != null && typeof content !== "string")
+    ) {
+      this.#check(obj, "step_id", "string", true, text);
+      this.#check(obj, "idx", "integer", false, text);
+      this.#check(obj, "kind", "string", false, text);
+      this.#check(obj, "name", "string", false, text);
+      this.#check(obj, "content", "string|null", false, text);
+    }
+  }
+
+  #checkToolCall(obj: JsonObject, text: string): void {
     const { tool_name, step_id, call_index } = obj;
-    const error = (obj.error ?? null) as string | null;
+    const error = obj.error ?? null;
     if (
       typeof tool_name !== "string" || (step_id !== undefined && typeof step_id !== "string") ||
       (call_index !== undefined && !Number.isInteger(call_index)) ||
@@ -358,6 +396,12 @@ export class TraceParser {
       this.#check(obj, "call_index", "integer", false, text);
       this.#check(obj, "error", "string|null", false, text);
     }
+  }
+
+  #toolCall(open: OpenEpisode, obj: JsonObject, text: string): void {
+    this.#checkToolCall(obj, text);
+    const { step_id, call_index } = obj;
+    const error = (obj.error ?? null) as string | null;
     const meta = (obj.meta ?? {}) as JsonObject;
     const steps = open.ep.steps;
     const stepId = (step_id as string | undefined) ?? steps.at(-1)?.stepId ?? "";
@@ -422,7 +466,7 @@ export class TraceParser {
     }
   }
 
-  #end(open: OpenEpisode, id: string, obj: JsonObject, text: string): void {
+  #checkEnd(obj: JsonObject, text: string): void {
     if (
       (obj.outcome !== undefined && typeof obj.outcome !== "string") ||
       (obj.final_output != null && typeof obj.final_output !== "string")
@@ -430,6 +474,10 @@ export class TraceParser {
       this.#check(obj, "outcome", "string", false, text);
       this.#check(obj, "final_output", "string|null", false, text);
     }
+  }
+
+  #end(open: OpenEpisode, id: string, obj: JsonObject, text: string): void {
+    this.#checkEnd(obj, text);
     open.ep.outcome = (obj.outcome as string | undefined) ?? "pass";
     open.ep.endMeta = (obj.meta ?? {}) as JsonObject;
     open.ep.endTime = (obj.timestamp as number | undefined) ?? null;
@@ -439,6 +487,7 @@ export class TraceParser {
   }
 
   #finish(open: OpenEpisode): void {
+    if (open.skip) return;
     const ep = open.ep;
     ep.output = open.finalOutput ?? outputOf(ep);
     this.#out.push(ep);
