@@ -127,13 +127,24 @@ async function ci(args: string[], io: CliIo): Promise<number> {
   if (progress) io.stderr("\r\x1b[2K");
 
   const [{ formatTestLine, formatSummary }, { writeReports }] = await later;
-  for (const w of run.warnings) io.stderr(`warning: ${w}\n`);
+  // One write per 256 lines: a 10,000-test run is not 10,000 write calls.
+  let out = "";
+  let lines = 0;
+  const line = (text: string) => {
+    out += text + "\n";
+    if (++lines % 256 === 0) {
+      io.stderr(out);
+      out = "";
+    }
+  };
+  for (const w of run.warnings) line(`warning: ${w}`);
   for (const r of run.results) {
-    io.stderr(`${formatTestLine(r, { color })}\n`);
+    line(formatTestLine(r, { color }));
     // The line of a passing test has no details; its warnings ("latest of 2
     // episodes used") must still be seen.
-    if (r.status === "pass") { for (const w of r.warnings) io.stderr(`      warning: ${w}\n`); }
+    if (r.status === "pass") { for (const w of r.warnings) line(`      warning: ${w}`); }
   }
+  if (out) io.stderr(out);
 
   await saveToStore(io, (values.db as string | undefined) ?? ".assay/assay.db", run, episodes);
   const summaryEnv = io.env.GITHUB_STEP_SUMMARY;
