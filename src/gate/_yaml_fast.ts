@@ -24,19 +24,34 @@ export interface FastPositions {
   readonly names?: string[];
   /** A sequence: each item's offset. A mapping: key and value offsets, interleaved, in `names` order. */
   readonly offsets: number[];
+  /** The positions of each item or value that is itself a mapping or sequence (`null` for scalars). */
+  readonly kids: (FastPositions | null)[];
 }
 
-/** Offset of the value (or with `key`, the key) at `part` of a container, or undefined. */
-export function offsetOf(
-  pos: FastPositions,
-  part: string | number,
-  key: boolean,
-): number | undefined {
-  if (pos.names === undefined) {
-    return typeof part === "number" && !key ? pos.offsets[part] : undefined;
+/**
+ * Offset of the node at `path` from the root (or of its deepest existing
+ * ancestor); with `key`, of the last part's key.
+ */
+export function offsetAt(fast: FastYaml, path: readonly (string | number)[], key: boolean): number {
+  let pos = fast.root;
+  let off = fast.rootOffset;
+  for (let i = 0; i < path.length; i++) {
+    if (pos === null) return off;
+    const part = path[i];
+    let idx: number;
+    if (pos.names === undefined) {
+      if (typeof part !== "number" || part >= pos.offsets.length) return off;
+      idx = part;
+      off = pos.offsets[idx];
+    } else {
+      idx = pos.names.indexOf(part as string);
+      if (idx < 0) return off;
+      if (key && i === path.length - 1) return pos.offsets[2 * idx];
+      off = pos.offsets[2 * idx + 1];
+    }
+    pos = pos.kids[idx];
   }
-  const i = pos.names.indexOf(part as string);
-  return i < 0 ? undefined : pos.offsets[2 * i + (key ? 0 : 1)];
+  return off;
 }
 
 /** The result of {@linkcode parseYamlFast}. */
@@ -45,8 +60,8 @@ export interface FastYaml {
   readonly value: unknown;
   /** Offset where the root node starts. */
   readonly rootOffset: number;
-  /** Node offsets of every mapping and sequence in `value`. */
-  readonly positions: WeakMap<object, FastPositions>;
+  /** Node offsets of the root mapping or sequence, and through `kids` of everything in it. */
+  readonly root: FastPositions | null;
 }
 
 const BAIL: unique symbol = Symbol("bail");
@@ -112,7 +127,8 @@ const ESCAPES: Record<string, string> = {
 };
 
 class Reader {
-  readonly positions = new WeakMap<object, FastPositions>();
+  /** The positions of the container parsed last (`null` after a scalar). */
+  lastPos: FastPositions | null = null;
   i = 0;
 
   constructor(readonly s: string) {}
@@ -223,6 +239,7 @@ class Reader {
     const obj: Record<string, unknown> = {};
     const names: string[] = [];
     const offsets: number[] = [];
+    const kids: (FastPositions | null)[] = [];
     let at = off;
     for (;;) {
       const k = this.keyAt(at);
@@ -242,16 +259,20 @@ class Reader {
         if (next >= 0 && ncol > col) {
           offsets.push(next);
           value = this.blockNode(next, ncol, col);
+          kids.push(this.lastPos);
         } else if (next >= 0 && ncol === col && s[next] === "-" && this.isSpaceOrEnd(next + 1)) {
           offsets.push(next);
           value = this.blockSeq(next, ncol);
+          kids.push(this.lastPos);
         } else {
           offsets.push(j);
           value = null;
+          kids.push(null);
         }
       } else {
         offsets.push(j);
         value = this.inlineValue(j, col);
+        kids.push(this.lastPos);
       }
       obj[key] = value;
       const next = this.nextContent(this.i);
@@ -262,7 +283,7 @@ class Reader {
       if (s[next] === "-" && this.isSpaceOrEnd(next + 1)) throw BAIL;
       at = next;
     }
-    this.positions.set(obj, { names, offsets });
+    this.lastPos = { names, offsets, kids };
     return obj;
   }
 
@@ -270,6 +291,7 @@ class Reader {
     const s = this.s;
     const arr: unknown[] = [];
     const offsets: number[] = [];
+    const kids: (FastPositions | null)[] = [];
     let at = off;
     for (;;) {
       let j = at + 1;
@@ -281,9 +303,11 @@ class Reader {
         if (next >= 0 && ncol > col) {
           offsets.push(next);
           arr.push(this.blockNode(next, ncol, col));
+          kids.push(this.lastPos);
         } else {
           offsets.push(j);
           arr.push(null);
+          kids.push(null);
         }
       } else if (s[j] === "-" && this.isSpaceOrEnd(j + 1)) {
         throw BAIL;
@@ -292,6 +316,7 @@ class Reader {
         const jcol = j - this.lineStart(j);
         if (this.keyAt(j) !== undefined) arr.push(this.blockMap(j, jcol));
         else arr.push(this.inlineValue(j, col));
+        kids.push(this.lastPos);
       }
       const next = this.nextContent(this.i);
       if (next < 0) break;
@@ -301,7 +326,7 @@ class Reader {
       if (!(s[next] === "-" && this.isSpaceOrEnd(next + 1))) break; // the parent mapping's next key
       at = next;
     }
-    this.positions.set(arr, { offsets });
+    this.lastPos = { offsets, kids };
     return arr;
   }
 
@@ -324,6 +349,7 @@ class Reader {
    */
   inlineValue(j: number, parent: number): unknown {
     const s = this.s;
+    this.lastPos = null;
     const c = s[j];
     if (c === "[" || c === "{") {
       this.i = j;
@@ -495,10 +521,12 @@ class Reader {
   flowNode(parent: number): unknown {
     const s = this.s;
     const start = this.i;
+    this.lastPos = null;
     const c = s[start];
     if (c === "[") {
       const arr: unknown[] = [];
       const offsets: number[] = [];
+      const kids: (FastPositions | null)[] = [];
       this.i++;
       this.flowSpace(parent);
       if (s[this.i] === "]") this.i++;
@@ -506,6 +534,7 @@ class Reader {
         for (;;) {
           offsets.push(this.i);
           arr.push(this.flowNode(parent));
+          kids.push(this.lastPos);
           this.flowSpace(parent);
           const d = s[this.i];
           this.i++;
@@ -515,13 +544,14 @@ class Reader {
           if (s[this.i] === "]") throw BAIL;
         }
       }
-      this.positions.set(arr, { offsets });
+      this.lastPos = { offsets, kids };
       return arr;
     }
     if (c === "{") {
       const obj: Record<string, unknown> = {};
       const names: string[] = [];
       const offsets: number[] = [];
+      const kids: (FastPositions | null)[] = [];
       this.i++;
       this.flowSpace(parent);
       if (s[this.i] === "}") this.i++;
@@ -537,6 +567,7 @@ class Reader {
           if (vc === "," || vc === "}" || vc === undefined) throw BAIL;
           offsets.push(this.i);
           obj[key] = this.flowNode(parent);
+          kids.push(this.lastPos);
           this.flowSpace(parent);
           const d = s[this.i];
           this.i++;
@@ -546,7 +577,7 @@ class Reader {
           if (s[this.i] === "}") throw BAIL;
         }
       }
-      this.positions.set(obj, { names, offsets });
+      this.lastPos = { names, offsets, kids };
       return obj;
     }
     if (c === '"' || c === "'") {
@@ -616,7 +647,7 @@ export function parseYamlFast(text: string): FastYaml | undefined {
     const col = off - r.i;
     const value = r.blockNode(off, col, -1);
     if (r.nextContent(r.i) >= 0) return undefined;
-    return { value, rootOffset: off, positions: r.positions };
+    return { value, rootOffset: off, root: r.lastPos };
   } catch (err) {
     if (err === BAIL) return undefined;
     throw err;

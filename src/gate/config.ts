@@ -8,7 +8,7 @@
  * @module
  */
 import type { FastYaml } from "./_yaml_fast.ts";
-import { offsetOf, parseYamlFast } from "./_yaml_fast.ts";
+import { offsetAt, parseYamlFast } from "./_yaml_fast.ts";
 import type { Raw, RawEndpoint } from "./_config_schema.ts";
 import { CONFIG_JSON_SCHEMA } from "./_config_json_schema.ts";
 import { matchesSchema } from "./_json_schema_check.ts";
@@ -195,18 +195,7 @@ class FastLocator extends Locator {
   }
 
   protected offset(path: readonly PathPart[], key: boolean): number {
-    let v: unknown = this.fast.value;
-    let off = this.fast.rootOffset;
-    for (let i = 0; i < path.length; i++) {
-      const pos = v !== null && typeof v === "object" ? this.fast.positions.get(v) : undefined;
-      const part = path[i];
-      const vo = pos && offsetOf(pos, part, false);
-      if (vo === undefined) return off;
-      if (key && i === path.length - 1) return offsetOf(pos!, part, true) ?? off;
-      v = (v as Record<PathPart, unknown>)[part];
-      off = vo;
-    }
-    return off;
+    return offsetAt(this.fast, path, key);
   }
 }
 

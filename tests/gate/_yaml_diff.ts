@@ -1,6 +1,6 @@
 // Differential harness: the fast reader against the full `yaml` parser.
 import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
-import { offsetOf, parseYamlFast } from "../../src/gate/_yaml_fast.ts";
+import { offsetAt, parseYamlFast } from "../../src/gate/_yaml_fast.ts";
 import { isDeepStrictEqual } from "node:util";
 
 type Part = string | number;
@@ -28,19 +28,7 @@ function fastOffset(
   path: Part[],
   key: boolean,
 ): number {
-  let v: unknown = fast.value;
-  let off = fast.rootOffset;
-  for (let i = 0; i < path.length; i++) {
-    const pos = v !== null && typeof v === "object" ? fast.positions.get(v) : undefined;
-    if (!pos) return off;
-    const part = path[i];
-    const vo = offsetOf(pos, part, false);
-    if (vo === undefined) return off;
-    if (key && i === path.length - 1) return offsetOf(pos, part, true) ?? off;
-    v = (v as Record<string | number, unknown>)[part];
-    off = vo;
-  }
-  return off;
+  return offsetAt(fast, path, key);
 }
 
 function paths(v: unknown, prefix: Part[] = [], out: Part[][] = []): Part[][] {
