@@ -32,12 +32,16 @@ export async function openFileSink(
   mode = openMode;
   await mkdir(dirname(path), { recursive: true });
   const handle = await open(path, mode === "append" ? "a" : "w");
+  const writeAll = (bytes: Uint8Array): void => {
+    let offset = 0;
+    while (offset < bytes.length) {
+      offset += writeSync(handle.fd, bytes, offset, bytes.length - offset);
+    }
+  };
   return {
+    writeSync: writeAll,
     write(bytes: Uint8Array): Promise<void> {
-      let offset = 0;
-      while (offset < bytes.length) {
-        offset += writeSync(handle.fd, bytes, offset, bytes.length - offset);
-      }
+      writeAll(bytes);
       return Promise.resolve();
     },
     close: () => handle.close(),

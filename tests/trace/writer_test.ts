@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { EpisodeRecorder, FrozenClock, readTraceAll, TraceWriter } from "../../mod.ts";
-import { tempDir } from "../_helpers.ts";
+import { ROOT, runProcess, scriptCommand, tempDir } from "../_helpers.ts";
+
+const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("TraceWriter", () => {
   test("appends by default and creates parent folders", async () => {
@@ -156,5 +159,188 @@ describe("TraceWriter", () => {
     } finally {
       await dir.cleanup();
     }
+  });
+
+  describe("group commit", () => {
+    test("a write resolves once queued; episode_end writes the queue and resolves once written", async () => {
+      const dir = await tempDir();
+      try {
+        const path = join(dir.path, "t.jsonl");
+        const w = new TraceWriter(path, { mode: "truncate" });
+        await w.flush(); // opened: later writes are queued
+        await w.write({ type: "episode_start", episode_id: "a" });
+        await w.write({ type: "step", episode_id: "a" });
+        assert.equal(readFileSync(path, "utf8"), "", "queued lines wait for the end of the task");
+        await w.write({ type: "episode_end", episode_id: "a" });
+        assert.equal(
+          readFileSync(path, "utf8"),
+          '{"episode_id":"a","type":"episode_start"}\n{"episode_id":"a","type":"step"}\n' +
+            '{"episode_id":"a","type":"episode_end"}\n',
+        );
+        await w.close();
+      } finally {
+        await dir.cleanup();
+      }
+    });
+
+    test("queued lines are written on their own once the event loop runs timers", async () => {
+      const dir = await tempDir();
+      try {
+        const path = join(dir.path, "t.jsonl");
+        const w = new TraceWriter(path, { mode: "truncate" });
+        await w.flush();
+        await w.write({ n: 1 });
+        await tick(20);
+        assert.equal(readFileSync(path, "utf8"), '{"n":1}\n');
+        await w.close();
+      } finally {
+        await dir.cleanup();
+      }
+    });
+
+    test("flush and close write the queued lines", async () => {
+      const dir = await tempDir();
+      try {
+        const path = join(dir.path, "t.jsonl");
+        const w = new TraceWriter(path, { mode: "truncate" });
+        await w.flush();
+        await w.write({ n: 1 });
+        await w.flush();
+        assert.equal(readFileSync(path, "utf8"), '{"n":1}\n');
+        await w.write({ n: 2 });
+        await w.close();
+        assert.equal(readFileSync(path, "utf8"), '{"n":1}\n{"n":2}\n');
+      } finally {
+        await dir.cleanup();
+      }
+    });
+
+    test("lines keep the order of the write calls across queued, committed and stream writes", async () => {
+      const chunks: string[] = [];
+      const decoder = new TextDecoder();
+      const w = new TraceWriter(
+        new WritableStream<Uint8Array>({
+          async write(c) {
+            await tick(1); // a slow stream: lines queue up behind each write
+            chunks.push(decoder.decode(c));
+          },
+        }),
+      );
+      const writes: Promise<void>[] = [];
+      for (let i = 0; i < 30; i++) {
+        writes.push(w.write({ type: i % 10 === 9 ? "episode_end" : "step", i }));
+        if (i % 7 === 0) await tick(2);
+      }
+      await Promise.all(writes);
+      await w.close();
+      const order = chunks.join("").split("\n").filter(Boolean).map((l) => JSON.parse(l).i);
+      assert.deepEqual(order, Array.from({ length: 30 }, (_, i) => i));
+    });
+
+    test("a burst of unawaited writes is written in bounded batches, not held until the end", async () => {
+      const dir = await tempDir();
+      try {
+        const path = join(dir.path, "t.jsonl");
+        const w = new TraceWriter(path, { mode: "truncate" });
+        await w.flush();
+        const content = "x".repeat(1000);
+        const writes: Promise<void>[] = [];
+        for (let i = 0; i < 500; i++) writes.push(w.write({ type: "step", i, content }));
+        // No await yet: every ~64 KiB has already been written.
+        const written = readFileSync(path, "utf8").split("\n").length - 1;
+        assert.ok(written >= 400, `only ${written} of 500 lines written`);
+        await Promise.all(writes);
+        await w.close();
+        assert.equal(readFileSync(path, "utf8").split("\n").length - 1, 500);
+      } finally {
+        await dir.cleanup();
+      }
+    });
+
+    test("a failed queued write is reported by the next write, flush and close", async () => {
+      let calls = 0;
+      const w = new TraceWriter(
+        new WritableStream<Uint8Array>({
+          write() {
+            if (++calls > 1) throw new Error("disk on fire");
+          },
+        }),
+      );
+      await w.write({ n: 1 }); // the first write waits for the open and is written
+      await w.write({ n: 2 }); // queued; its write fails later
+      await tick(20);
+      const isFailure = (err: Error & { code?: string }) =>
+        err.code === "E_WRITER" && /disk on fire/.test(err.message);
+      await assert.rejects(w.write({ n: 3 }), isFailure);
+      await assert.rejects(w.flush(), isFailure);
+      await assert.rejects(w.close(), isFailure);
+    });
+
+    test("the episode_end write rejects when the write carrying the queued lines fails", async () => {
+      const w = new TraceWriter(
+        new WritableStream<Uint8Array>({
+          write() {
+            throw new Error("disk on fire");
+          },
+        }),
+      );
+      await w.flush();
+      await w.write({ type: "episode_start" });
+      await w.write({ type: "step" });
+      await assert.rejects(w.write({ type: "episode_end" }), /disk on fire/);
+      await assert.rejects(w.close(), /disk on fire/);
+    });
+
+    test("a file write error (disk full) is reported, not lost", {
+      skip: !existsSync("/dev/full"),
+    }, async () => {
+      const w = new TraceWriter("/dev/full");
+      await assert.rejects(w.write({ type: "episode_end" }), /cannot write to \/dev\/full/);
+      await assert.rejects(w.close(), /cannot write to/);
+      const v = new TraceWriter("/dev/full");
+      await v.flush();
+      await v.write({ n: 1 }); // queued
+      await tick(20);
+      await assert.rejects(v.close(), (err: Error & { code?: string }) => err.code === "E_WRITER");
+    });
+
+    test("a process that dies mid-episode keeps every episode whose episode_end resolved", async () => {
+      const dir = await tempDir();
+      try {
+        const path = join(dir.path, "t.jsonl");
+        const script = join(dir.path, "crash.mts");
+        const mod = JSON.stringify(join(ROOT, "mod.ts"));
+        await writeFile(
+          script,
+          `import process from "node:process";
+import { EpisodeRecorder, FrozenClock, TraceWriter } from ${mod};
+const writer = new TraceWriter(${JSON.stringify(path)}, { mode: "truncate" });
+const clock = new FrozenClock();
+await EpisodeRecorder.run({ writer, episodeId: "done", clock }, async (rec) => {
+  await rec.start({ prompt: "p" });
+  await rec.step({ content: "ok" });
+});
+const rec = new EpisodeRecorder({ writer, episodeId: "cut", clock });
+await rec.start({ prompt: "p" });
+await rec.step({ content: "half" });
+process.exit(3);
+`,
+        );
+        const { cmd, args } = scriptCommand(script);
+        const res = await runProcess(cmd, [...args], { cwd: dir.path });
+        assert.equal(res.code, 3, res.stderr);
+        const text = await readFile(path, "utf8");
+        assert.ok(text.endsWith("\n"), "no partial line");
+        const { episodes } = await readTraceAll(text.replace(/^.*"cut".*\n/gm, ""));
+        assert.deepEqual(episodes.map((e) => [e.episodeId, e.outcome]), [["done", "pass"]]);
+        const lines = text.split("\n").filter(Boolean).map((l) => JSON.parse(l));
+        assert.deepEqual(
+          lines.filter((l) => l.episode_id === "done").map((l) => l.type),
+          ["episode_start", "step", "episode_end"],
+        );
+      } finally {
+        await dir.cleanup();
+      }
+    });
   });
 });
