@@ -7,7 +7,7 @@ import { canonicalJson, compareCodePoints } from "../trace/canonical.ts";
 import type { Clock } from "../trace/clock.ts";
 import type { JsonObject } from "../trace/events.ts";
 import type { TraceWriter } from "../trace/writer.ts";
-import { sha256Hex } from "./_sha256.ts";
+import { Sha256 } from "./_sha256.ts";
 import { resolveWriter } from "./context.ts";
 import type { ReplayConfig } from "./_replay.ts";
 import { replayConfig } from "./_replay_options.ts";
@@ -219,37 +219,43 @@ export function wireCopy<T>(value: T): T {
  * The SHA-256 fingerprint of a run's requests: hex SHA-256 of the canonical
  * JSON of the request body as sent, without `user` (volatile per end user,
  * see replay.md). Replay computes the same over the request it is about to
- * send. Each message is serialised once, when it joins the conversation, so
- * a run of many rounds does not re-serialise its whole history every round.
+ * send. Each message is serialised and hashed once, when it joins the
+ * conversation: the hasher keeps the state after the text up to the last
+ * message, and each round only finishes a copy of it with the fields after
+ * `messages`.
  */
 export class RequestFingerprint {
-  readonly #parts: { key: string; json: string | null }[] = [];
-  readonly #messages: string[] = [];
+  /** Hashed: `{`, the fields before `messages`, `"messages":[` and every message so far. */
+  readonly #head = new Sha256();
+  /** The text after the last message: `]`, the fields after `messages`, `}`. */
+  readonly #tail: string;
+  #count = 0;
 
   /** `params`: the request body without `messages`, as sent (JSON values only). */
   constructor(params: Record<string, unknown>) {
     const keys = Object.keys(params).filter((k) => k !== "user" && k !== "messages");
     keys.push("messages");
     keys.sort(compareCodePoints);
-    for (const key of keys) {
-      this.#parts.push({ key, json: key === "messages" ? null : canonicalJson(params[key]) });
-    }
+    const at = keys.indexOf("messages");
+    const field = (key: string) => JSON.stringify(key) + ":" + canonicalJson(params[key]);
+    let head = "{";
+    for (let i = 0; i < at; i++) head += field(keys[i]) + ",";
+    this.#head.update(head + '"messages":[');
+    let tail = "]";
+    for (let i = at + 1; i < keys.length; i++) tail += "," + field(keys[i]);
+    this.#tail = tail + "}";
   }
 
   /** Adds the messages sent for the first time in this round (JSON values only). */
   add(messages: readonly unknown[]): void {
-    for (const m of messages) this.#messages.push(canonicalJson(m));
+    for (const m of messages) {
+      this.#head.update((this.#count++ === 0 ? "" : ",") + canonicalJson(m));
+    }
   }
 
   /** The fingerprint of the request with every message added so far. */
   digest(): string {
-    let text = "{";
-    for (let i = 0; i < this.#parts.length; i++) {
-      const { key, json } = this.#parts[i];
-      if (i > 0) text += ",";
-      text += JSON.stringify(key) + ":" + (json ?? "[" + this.#messages.join(",") + "]");
-    }
-    return sha256Hex(text + "}");
+    return this.#head.clone().update(this.#tail).hex();
   }
 }
 

@@ -1,7 +1,7 @@
 // The synchronous SHA-256 behind request fingerprints agrees with Web Crypto.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { sha256Hex } from "../../src/openai/_sha256.ts";
+import { Sha256, sha256Hex } from "../../src/openai/_sha256.ts";
 
 async function webCrypto(text: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
@@ -22,6 +22,33 @@ describe("sha256Hex", () => {
     texts.push("Wetter in München? ☀️ 22°C", "\u{1F600}".repeat(40));
     for (const text of texts) {
       assert.equal(sha256Hex(text), await webCrypto(text), `length ${text.length}`);
+    }
+  });
+
+  test("hashing a text in pieces gives the digest of the whole, at every split point", () => {
+    const text = '{"messages":[{"content":"Wetter in München? ☀️","role":"user"}],' +
+      '"model":"gpt-4o"}' + "x".repeat(150) + "\u{1F600}";
+    const whole = sha256Hex(text);
+    for (let i = 0; i <= text.length; i++) {
+      // Never between the two halves of a surrogate pair: pieces are whole JSON texts.
+      if (i > 0 && i < text.length && /[\uDC00-\uDFFF]/.test(text[i])) continue;
+      const h = new Sha256().update(text.slice(0, i));
+      assert.equal(h.update(text.slice(i)).hex(), whole, `split at ${i}`);
+    }
+  });
+
+  test("a clone goes on independently of the hasher it was taken from", () => {
+    const head = new Sha256().update("x".repeat(100));
+    const a = head.clone().update("a").hex();
+    const b = head.clone().update("b").hex();
+    assert.equal(a, sha256Hex("x".repeat(100) + "a"));
+    assert.equal(b, sha256Hex("x".repeat(100) + "b"));
+    assert.equal(head.update("c").hex(), sha256Hex("x".repeat(100) + "c"));
+  });
+
+  test("a lone surrogate is hashed as U+FFFD, as TextEncoder encodes it", async () => {
+    for (const text of ["a\uD800b", "\uDC00", "end\uD83D"]) {
+      assert.equal(sha256Hex(text), await webCrypto(text), JSON.stringify(text));
     }
   });
 });
