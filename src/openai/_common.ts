@@ -212,7 +212,57 @@ export function promptOf(messages: readonly ChatCompletionMessageParam[]): strin
  * dropped): exactly what goes over the wire, and always writable.
  */
 export function wireCopy<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
+  const copy = plainCopy(value, 0);
+  return (copy === UNUSUAL ? JSON.parse(JSON.stringify(value)) : copy) as T;
+}
+
+const UNUSUAL: object = Object.freeze({});
+const OBJECT_PROTOTYPE = Object.prototype;
+
+// The copy JSON.parse(JSON.stringify(value)) makes, for the plain data a
+// request holds (strings, finite numbers, booleans, null, plain objects and
+// arrays), without the text in between. Anything else (undefined, toJSON,
+// class instances, boxed primitives, holes, "__proto__", cycles) returns
+// UNUSUAL and takes the round trip, so the result is always the same.
+function plainCopy(value: unknown, depth: number): unknown {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return value;
+    case "number":
+      if (!Number.isFinite(value)) return UNUSUAL;
+      return value === 0 ? 0 : value; // -0 becomes 0, as in JSON
+    case "object":
+      break;
+    default:
+      return UNUSUAL;
+  }
+  if (value === null) return null;
+  if (depth > 100) return UNUSUAL;
+  if (Array.isArray(value)) {
+    if (Object.getPrototypeOf(value) !== Array.prototype) return UNUSUAL;
+    const n = value.length;
+    const copy = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const item = plainCopy(value[i], depth + 1);
+      if (item === UNUSUAL) return UNUSUAL;
+      copy[i] = item;
+    }
+    return copy;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== OBJECT_PROTOTYPE && proto !== null) return UNUSUAL;
+  const obj = value as Record<string, unknown>;
+  if (typeof obj.toJSON === "function") return UNUSUAL;
+  const copy: Record<string, unknown> = {};
+  for (const key in obj) {
+    if (!Object.hasOwn(obj, key)) continue;
+    if (key === "__proto__") return UNUSUAL;
+    const item = plainCopy(obj[key], depth + 1);
+    if (item === UNUSUAL) return UNUSUAL;
+    copy[key] = item;
+  }
+  return copy;
 }
 
 /**

@@ -231,8 +231,10 @@ export async function* recordEpisode(
     await drain();
   };
 
+  // The step meta: the round's request fields (`base`) plus the answer's.
   const stepMeta = (turn: Turn, base: JsonObject): JsonObject => {
-    const meta: JsonObject = { "gen_ai.request.model": cfg.model };
+    const meta: JsonObject = { ...base };
+    meta["gen_ai.request.model"] = cfg.model;
     if (turn.responseModel !== null) meta["gen_ai.response.model"] = turn.responseModel;
     if (turn.usage !== null && typeof turn.usage === "object") {
       meta["gen_ai.usage"] = wireCopy(turn.usage);
@@ -240,7 +242,7 @@ export async function* recordEpisode(
     if (turn.finishReason !== null) meta["gen_ai.finish_reason"] = turn.finishReason;
     if (turn.refusal !== null) meta["assay.refusal"] = turn.refusal;
     if (turn.extraChoices.length > 0) meta["assay.choices"] = turn.extraChoices;
-    return { ...meta, ...base };
+    return meta;
   };
 
   // Queued like the rest: the writer keeps it first in the file, and the
