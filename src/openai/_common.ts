@@ -3,6 +3,7 @@
 import type { ChatCompletionMessageParam } from "openai/resources/chat/completions";
 import type { CompletionUsage } from "openai/resources/completions";
 import { quote } from "../errors.ts";
+import { shallowCopy } from "../trace/_copy.ts";
 import { canonicalJson, compareCodePoints } from "../trace/canonical.ts";
 import type { Clock } from "../trace/clock.ts";
 import type { JsonObject } from "../trace/events.ts";
@@ -316,7 +317,7 @@ export function addUsage(a: CompletionUsage | null, b: unknown): CompletionUsage
 }
 
 function sumInto(a: object, b: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...a };
+  const out = shallowCopy(a);
   for (const [key, value] of Object.entries(b)) {
     const prev = out[key];
     if (typeof value === "number") {

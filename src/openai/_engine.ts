@@ -9,6 +9,7 @@ import type {
 } from "openai/resources/chat/completions";
 import type { CompletionUsage } from "openai/resources/completions";
 import { quote } from "../errors.ts";
+import { shallowCopy } from "../trace/_copy.ts";
 import { EpisodeRecorder, errorMeta } from "../trace/recorder.ts";
 import type { JsonObject } from "../trace/events.ts";
 import {
@@ -214,7 +215,9 @@ export async function* recordEpisode(
     const turn = turnOfAccumulator(p.acc);
     content = turn.content;
     usage = addUsage(usage, turn.usage);
-    const stepId = writeStep(turn.content, { ...stepMeta(turn, p.meta), "assay.partial": true });
+    const meta = stepMeta(turn, p.meta);
+    meta["assay.partial"] = true;
+    const stepId = writeStep(turn.content, meta);
     for (const call of turn.calls) {
       const id = call.id ?? `call_${call.index}`;
       const args = parseArgs(call.arguments);
@@ -233,7 +236,7 @@ export async function* recordEpisode(
 
   // The step meta: the round's request fields (`base`) plus the answer's.
   const stepMeta = (turn: Turn, base: JsonObject): JsonObject => {
-    const meta: JsonObject = { ...base };
+    const meta: JsonObject = shallowCopy(base);
     meta["gen_ai.request.model"] = cfg.model;
     if (turn.responseModel !== null) meta["gen_ai.response.model"] = turn.responseModel;
     if (turn.usage !== null && typeof turn.usage === "object") {
@@ -265,7 +268,8 @@ export async function* recordEpisode(
     wireParams = wireCopy(cfg.base);
     fingerprint = new RequestFingerprint(wireParams);
     for (let round = 0;; round++) {
-      const body: Record<string, unknown> = { ...cfg.base, messages: [...messages] };
+      const body = shallowCopy(cfg.base);
+      body.messages = [...messages];
       // The request as it goes over the wire (JSON, undefined keys dropped),
       // which the writer can always serialise. Only the messages added since
       // the last round are copied; the parameters never change in a run, so

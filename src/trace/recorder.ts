@@ -7,6 +7,7 @@
 import { AssayError } from "../errors.ts";
 import { SDK_NAME, SDK_VERSION, TRACE_VERSION } from "../version.ts";
 import { type Clock, SystemClock } from "./clock.ts";
+import { shallowCopy } from "./_copy.ts";
 import { type JsonObject, stepId as formatStepId } from "./events.ts";
 import type { TraceWriter } from "./writer.ts";
 
@@ -128,7 +129,7 @@ export class EpisodeRecorder {
       throw new TypeError(`episode ${JSON.stringify(this.episodeId)} was already started`);
     }
     this.#state = "open";
-    const meta: JsonObject = { ...options.meta };
+    const meta: JsonObject = shallowCopy(options.meta);
     if (this.#explicitTestId !== undefined) meta.test_id = this.#explicitTestId;
     meta["assay.trace_version"] = TRACE_VERSION;
     meta["assay.sdk"] = `${SDK_NAME}@${SDK_VERSION}`;
@@ -176,7 +177,12 @@ export class EpisodeRecorder {
 
   /** A model step: `kind: "model"`, `name: "openai"`. */
   modelStep(options: Omit<StepOptions, "kind"> = {}): Promise<string> {
-    return this.step({ ...options, kind: "model", name: options.name ?? "openai" });
+    return this.step({
+      kind: "model",
+      name: options.name ?? "openai",
+      content: options.content,
+      meta: options.meta,
+    });
   }
 
   /** Writes one `tool_call` event with its result or error. */
@@ -192,7 +198,7 @@ export class EpisodeRecorder {
     const next = this.#callCounts.get(step) ?? 0;
     const callIndex = options.callIndex ?? next;
     this.#callCounts.set(step, Math.max(next, callIndex + 1));
-    const meta: JsonObject = { ...options.meta };
+    const meta: JsonObject = shallowCopy(options.meta);
     if (options.toolCallId !== undefined) meta.tool_call_id = options.toolCallId;
     await this.#writer.write({
       type: "tool_call",
