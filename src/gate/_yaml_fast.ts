@@ -387,12 +387,12 @@ class Reader {
     let run = k;
     for (;;) {
       if (k >= nl) throw BAIL;
-      const c = s[k];
-      if (c === '"') {
+      const c = s.charCodeAt(k);
+      if (c === 34 /* " */) {
         out += s.slice(run, k);
         return [out, k + 1];
       }
-      if (c === "\\") {
+      if (c === 92 /* \ */) {
         out += s.slice(run, k);
         const e = s[k + 1];
         const simple = ESCAPES[e];
@@ -588,14 +588,16 @@ class Reader {
     }
     if (c === undefined || !this.plainStart(start)) throw BAIL;
     let k = start;
-    for (;;) {
-      const d = s[k];
+    const n = s.length;
+    for (; k < n; k++) {
+      const d = s.charCodeAt(k);
+      // , ] } and a line break end the scalar; " #" starts a comment.
       if (
-        d === undefined || d === "," || d === "]" || d === "}" || d === "\n" ||
-        (d === "#" && s[k - 1] === " ")
-      ) break;
-      if (d === ":" || d === "[" || d === "{") throw BAIL;
-      k++;
+        d === 44 || d === 93 || d === 125 || d === 10 || (d === 35 && s.charCodeAt(k - 1) === 32)
+      ) {
+        break;
+      }
+      if (d === 58 || d === 91 || d === 123) throw BAIL; // : [ {
     }
     const raw = s.slice(start, k).trimEnd();
     // A plain scalar continued on the next line: leave it to the full parser.
