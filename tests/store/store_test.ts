@@ -200,6 +200,96 @@ for (const backend of backends) {
       });
     });
 
+    test("a run of several INSERT batches keeps every row and links each one to its run and episode", async () => {
+      // 111 tests: two full batches of 50 rows and 11 rows inserted one by one, per table.
+      const path = freshPath();
+      const store = await openStore(path, { backend });
+      for (const id of ["first", "second"]) {
+        await store.saveRun(makeRun(id, 111), makeEpisodes(111));
+      }
+      assert.deepEqual((await store.history("t109")).map((h) => h.result), [
+        makeRun("x", 111).results[109],
+        makeRun("x", 111).results[109],
+      ]);
+      await store.close();
+      await withRaw(path, backend, (db) => {
+        const count = (sql: string) => Number(db.all(sql)[0].n);
+        assert.equal(count("SELECT count(*) AS n FROM results"), 222);
+        assert.equal(count("SELECT count(*) AS n FROM episodes"), 222);
+        assert.equal(count("SELECT count(*) AS n FROM steps"), 444);
+        assert.equal(count("SELECT count(*) AS n FROM tool_calls"), 444);
+        // Each result's episode is the one of its own test, saved with its own run.
+        assert.equal(
+          count(
+            `SELECT count(*) AS n FROM results x JOIN episodes e ON e.id = x.episode_pk
+             WHERE e.episode_id = x.test_id AND e.run_pk = x.run_pk AND e.line = 1 + x.position * 10`,
+          ),
+          222,
+        );
+        // Each step and tool call belongs to the episode it was read from.
+        for (const table of ["steps", "tool_calls"]) {
+          assert.equal(
+            count(
+              `SELECT count(*) AS n FROM ${table} c JOIN episodes e ON e.id = c.episode_pk
+               WHERE e.line + 1 + 2 * cast(substr(c.step_id, 6) AS INTEGER) <= c.line
+                 AND c.line <= e.end_line`,
+            ),
+            444,
+          );
+        }
+        assert.deepEqual(db.all("PRAGMA foreign_key_check"), []);
+      });
+    });
+
+    test("episode keys are never reused, even after the newest episodes were deleted", async () => {
+      const path = freshPath();
+      let store = await openStore(path, { backend });
+      await store.saveRun(makeRun("old", 3), makeEpisodes(3));
+      await store.close();
+      const oldMax = await withRaw(path, backend, (db) => {
+        const max = Number(db.all("SELECT max(id) AS n FROM episodes")[0].n);
+        for (const table of ["steps", "tool_calls", "results", "episodes", "runs"]) {
+          db.exec(`DELETE FROM ${table}`);
+        }
+        return max;
+      });
+      store = await openStore(path, { backend });
+      await store.saveRun(makeRun("new", 2), makeEpisodes(2));
+      await store.close();
+      await withRaw(path, backend, (db) => {
+        const ids = db.all("SELECT id FROM episodes ORDER BY id").map((r) => Number(r.id));
+        assert.deepEqual(ids, [oldMax + 1, oldMax + 2]);
+        const linked = db.all(
+          `SELECT x.test_id, e.episode_id FROM results x JOIN episodes e ON e.id = x.episode_pk
+           ORDER BY x.position`,
+        );
+        assert.deepEqual(linked.map((r) => [r.test_id, r.episode_id]), [["t0", "t0"], [
+          "t1",
+          "t1",
+        ]]);
+      });
+    });
+
+    test("a result is linked by episode id when its file differs, and to nothing when its episode was not saved", async () => {
+      const path = freshPath();
+      const store = await openStore(path, { backend });
+      const elsewhere = makeEpisode("t0", { file: "other.jsonl", line: 1 });
+      const exact = makeEpisodes(2)[1];
+      await store.saveRun(makeRun("r", 3), [elsewhere, exact]);
+      await store.close();
+      await withRaw(path, backend, (db) => {
+        const rows = db.all(
+          `SELECT x.test_id, e.file, e.line FROM results x LEFT JOIN episodes e ON e.id = x.episode_pk
+           ORDER BY x.position`,
+        );
+        assert.deepEqual(rows.map((r) => [r.test_id, r.file, r.line]), [
+          ["t0", "other.jsonl", 1],
+          ["t1", "traces/t.jsonl", 11],
+          ["t2", null, null],
+        ]);
+      });
+    });
+
     test("many runs in a row keep their history, newest first and cut at the limit", async () => {
       const store = await openStore(freshPath(), { backend });
       for (let i = 0; i < 25; i++) {
