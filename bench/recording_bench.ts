@@ -2,7 +2,11 @@
 //  1. the tool loop in episodes/s against an in-process scripted client
 //     (no network; the Python SDK does ~3,350/s), plain and streamed;
 //  2. recording overhead against the bare openai client on the same
-//     loopback fake server: 1,000 calls each, interleaved in blocks.
+//     loopback fake server: 1,000 calls each, interleaved in blocks. The
+//     server runs in a process of its own (bench/_fake_server.ts), as a
+//     real model API runs elsewhere: in-process, its work would share the
+//     client's thread and every microsecond of recording would also delay
+//     the server's answer.
 // Run: deno run -A bench/recording_bench.ts | bun bench/recording_bench.ts |
 //      node --import tsx bench/recording_bench.ts
 import { mkdtemp, rm } from "node:fs/promises";
@@ -17,7 +21,8 @@ import {
   recordChatCompletionsWithTools,
   TraceWriter,
 } from "../mod.ts";
-import { chatCompletion, chatCompletionChunks, startFakeOpenAI } from "../testing.ts";
+import { chatCompletion, chatCompletionChunks } from "../testing.ts";
+import { startServerProcess } from "./_fake_server.ts";
 import { median, RUNTIME, table } from "./_util.ts";
 
 const dir = await mkdtemp(join(tmpdir(), "assay-recording-bench-"));
@@ -121,10 +126,7 @@ for (const way of WAYS) await loopRate(way, 500);
 for (let r = 0; r < 5; r++) for (const way of WAYS) rates[way].push(await loopRate(way, 2000));
 
 // --- 2. overhead against the bare client on loopback ----------------------
-const server = await startFakeOpenAI({
-  keepRequests: false,
-  respond: () => ({ kind: "json", body: finalAnswer }),
-});
+const server = await startServerProcess(finalAnswer);
 const client = new OpenAI({ apiKey: "test", baseURL: server.baseURL, maxRetries: 0 });
 const fileWriter = new TraceWriter(join(dir, "overhead.jsonl"), { mode: "truncate" });
 const CALLS = 1000;
@@ -193,7 +195,7 @@ const CALL_LABELS: Record<Call, string> = {
   recorded: "recordChatCompletions",
 };
 console.log(
-  `\nOverhead on the loopback fake server, ${CALLS} calls each, blocks of ${BLOCK} in rotation\n`,
+  `\nOverhead on the loopback fake server (its own process), ${CALLS} calls each, blocks of ${BLOCK} in rotation\n`,
 );
 console.log(table(
   ["what", "total ms", "median ms/call", "added wall time", "added ms/call"],
