@@ -7,8 +7,16 @@
 import type { GateRun, TestResult } from "../gate/types.ts";
 import { escapeUnprintable, failureDetails, mainMessage, seconds } from "./_text.ts";
 
+// Whether a value may need escaping: one class scan, so that the common plain
+// value skips the replace passes (C0 and C1 controls, DEL, surrogates, U+FFFE/F).
+// deno-lint-ignore no-control-regex
+const TEXT_SPECIAL = /[&<>\u0000-\u001f\u007f-\u009f\ud800-\udfff\ufffe\uffff]/;
+// deno-lint-ignore no-control-regex
+const ATTR_SPECIAL = /[&<>"'\u0000-\u001f\u007f-\u009f\ud800-\udfff\ufffe\uffff]/;
+
 /** Escape text content: `&`, `<`, `>`, and characters XML 1.0 forbids. */
 function text(value: string): string {
+  if (!TEXT_SPECIAL.test(value)) return value;
   return escapeUnprintable(value).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(
     />/g,
     "&gt;",
@@ -17,22 +25,25 @@ function text(value: string): string {
 
 /** Escape an attribute value; line breaks and tabs become references so parsers keep them. */
 function attr(value: string | number): string {
-  return text(String(value)).replace(/"/g, "&quot;").replace(/'/g, "&apos;").replace(/\n/g, "&#10;")
+  const plain = String(value);
+  if (!ATTR_SPECIAL.test(plain)) return plain;
+  return text(plain).replace(/"/g, "&quot;").replace(/'/g, "&apos;").replace(/\n/g, "&#10;")
     .replace(/\r/g, "&#13;").replace(/\t/g, "&#9;");
 }
 
-function testcase(result: TestResult, suite: string): string[] {
-  const attrs = [
-    `name="${attr(result.testId)}"`,
-    `classname="${attr(suite)}"`,
-    `time="${seconds(result.durationMs)}"`,
-  ];
+/** Append the lines of one `<testcase>` to `lines`; `classname` is already escaped. */
+function testcase(lines: string[], result: TestResult, classname: string): void {
+  let open = `    <testcase name="${attr(result.testId)}" classname="${classname}" time="${
+    seconds(result.durationMs)
+  }"`;
   if (result.location) {
-    attrs.push(`file="${attr(result.location.file)}"`, `line="${result.location.line}"`);
+    open += ` file="${attr(result.location.file)}" line="${result.location.line}"`;
   }
-  const open = `    <testcase ${attrs.join(" ")}`;
-  if (result.status === "pass" && result.warnings.length === 0) return [`${open}/>`];
-  const lines = [`${open}>`];
+  if (result.status === "pass" && result.warnings.length === 0) {
+    lines.push(`${open}/>`);
+    return;
+  }
+  lines.push(`${open}>`);
   if (result.status !== "pass") {
     const element = result.status === "error" ? "error" : "failure";
     const type = result.errorCode ?? result.checks.find((c) => !c.passed)?.kind ?? result.status;
@@ -50,7 +61,6 @@ function testcase(result: TestResult, suite: string): string[] {
     );
   }
   lines.push("    </testcase>");
-  return lines;
 }
 
 /**
@@ -84,7 +94,8 @@ export function renderJunit(run: GateRun): string {
     `      <property name="assay.verdict" value="${run.verdict}"/>`,
     "    </properties>",
   ];
-  for (const result of run.results) lines.push(...testcase(result, run.suite));
+  const classname = attr(run.suite);
+  for (const result of run.results) testcase(lines, result, classname);
   if (run.warnings.length > 0) {
     lines.push(
       `    <system-out>${text(run.warnings.map((w) => `warning: ${w}`).join("\n"))}</system-out>`,

@@ -77,6 +77,19 @@ describe("renderJunit", () => {
     assert.equal(suite["@failures"], "0");
   });
 
+  test("plain text, accents and surrogate pairs are kept; lone surrogates, C1 controls and U+FFFE are shown escaped", () => {
+    const run = fixedRun();
+    run.results[0].testId = "météo 😀 plain";
+    run.results[3].message = "lone \ud800 high, \udc00 low, next\u0085line, \ufffe, \u00a0nbsp";
+    const xml = renderJunit(run);
+    assert.match(xml, /<testcase name="météo 😀 plain" classname="quickstart"/);
+    assert.match(
+      xml,
+      /message="lone \\ud800 high, \\udc00 low, next\\u0085line, \\ufffe, \u00a0nbsp"/,
+    );
+    parse(xml);
+  });
+
   test("line breaks in attribute values are kept as character references", () => {
     const run = fixedRun();
     run.results[3].message = "line one\nline two\ttabbed";
