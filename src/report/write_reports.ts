@@ -66,7 +66,9 @@ async function writeWhole(path: string, content: string): Promise<void> {
 /**
  * Write the requested reports of `run` (parent folders are created) and
  * return the paths written, in the order junit, sarif, json, markdown,
- * step summary. Any failure is an `AssayError` with code `E_IO`.
+ * step summary. The files are written concurrently; a failure is an
+ * `AssayError` with code `E_IO` naming the first report, in that order,
+ * that could not be written (the others are written all the same).
  *
  * @example
  * ```ts
@@ -87,14 +89,25 @@ export async function writeReports(run: GateRun, options: WriteReportsOptions): 
     ["markdown", options.markdown, renderMarkdown],
   ] as const;
   let markdown: string | undefined;
+  // Each file is written while the next report renders; all are awaited before
+  // returning, and the first failure in the order above is the one reported.
+  const writes: {
+    kind: keyof typeof LABEL;
+    path: string;
+    failure: Promise<{ err: unknown } | undefined>;
+  }[] = [];
   for (const [kind, path, render] of whole) {
     if (!path) continue;
     const content = render(run);
     if (kind === "markdown") markdown = content;
-    try {
-      await writeWhole(path, content);
-    } catch (err) {
-      throw ioError(kind, path, err);
+    const failure = writeWhole(path, content).then(() => undefined, (err: unknown) => ({ err }));
+    writes.push({ kind, path, failure });
+  }
+  for (const { kind, path, failure } of writes) {
+    const failed = await failure;
+    if (failed) {
+      await Promise.all(writes.map((w) => w.failure)); // no write left running behind the error
+      throw ioError(kind, path, failed.err);
     }
     written.push(path);
   }

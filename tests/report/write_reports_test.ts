@@ -65,6 +65,25 @@ describe("writeReports", () => {
           return true;
         },
       );
+      // Written concurrently: the first report in order that fails is named, the others are written.
+      const json = join(dir.path, "ok", "summary.json");
+      await assert.rejects(
+        writeReports(fixedRun(), {
+          junit: join(dir.path, "ok", "junit.xml"),
+          sarif: join(blocker, "a.sarif"),
+          json,
+          markdown: join(blocker, "summary.md"),
+        }),
+        (err) => {
+          assert.match((err as AssayError).message, /cannot write the SARIF report to ".*a.sarif"/);
+          return true;
+        },
+      );
+      assert.equal(JSON.parse(await readFile(json, "utf8")).verdict, "fail");
+      assert.equal(
+        await readFile(join(dir.path, "ok", "junit.xml"), "utf8"),
+        renderJunit(fixedRun()),
+      );
       await assert.rejects(writeReports(fixedRun(), { json: dir.path }), (err) => {
         assert.equal((err as AssayError).code, "E_IO");
         assert.match((err as AssayError).hint!, /the path is a folder/);
