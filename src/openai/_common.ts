@@ -8,7 +8,7 @@ import { canonicalJson, compareCodePoints } from "../trace/canonical.ts";
 import type { Clock } from "../trace/clock.ts";
 import type { JsonObject } from "../trace/events.ts";
 import type { TraceWriter } from "../trace/writer.ts";
-import { Sha256 } from "./_sha256.ts";
+import { Sha256 } from "../runtime/sha256.ts";
 import { resolveWriter } from "./context.ts";
 import type { ReplayConfig } from "./_replay.ts";
 import { replayConfig } from "./_replay_options.ts";
@@ -272,8 +272,8 @@ function plainCopy(value: unknown, depth: number): unknown {
  * see replay.md). Replay computes the same over the request it is about to
  * send. Each message is serialised and hashed once, when it joins the
  * conversation: the hasher keeps the state after the text up to the last
- * message, and each round only finishes a copy of it with the fields after
- * `messages`.
+ * message, and each round only finishes a copy of that state with the fields
+ * after `messages`.
  */
 export class RequestFingerprint {
   /** Hashed: `{`, the fields before `messages`, `"messages":[` and every message so far. */
@@ -306,7 +306,7 @@ export class RequestFingerprint {
 
   /** The fingerprint of the request with every message added so far. */
   digest(): string {
-    return this.#head.clone().update(this.#tail).hex();
+    return this.#head.hexWith(this.#tail);
   }
 }
 

@@ -26,7 +26,7 @@ import {
   roundSummary,
   safeJson,
 } from "./_replay.ts";
-import { sha256Hex } from "./_sha256.ts";
+import { sha256Hex } from "../runtime/sha256.ts";
 import type { ReplayDifference, ReplayTraceInput } from "./types.ts";
 
 /** What {@linkcode compareTraces} found. */
