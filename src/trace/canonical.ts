@@ -136,13 +136,33 @@ function sortedCopy(value: unknown, depth: number): unknown {
   }
   // Code unit order equals code point order unless a key holds a surrogate
   // or a character from U+E000..U+FFFF.
-  if (n > 1) high ? keys.sort(compareCodePoints) : keys.sort();
+  if (n > 1) {
+    if (high) keys.sort(compareCodePoints);
+    else if (n <= 16) insertionSort(keys);
+    else keys.sort();
+  }
   const copy: Record<string, unknown> = {};
   for (let i = 0; i < n; i++) {
     const key = keys[i];
     copy[key] = sortedCopy(obj[key], depth + 1);
   }
   return copy;
+}
+
+// Code unit order, like `keys.sort()`, for the few keys of an event object:
+// several times faster than the built-in sort there, and one pass for keys
+// that are already in order.
+function insertionSort(keys: string[]): void {
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i];
+    let j = i - 1;
+    if (!(key < keys[j])) continue;
+    do {
+      keys[j + 1] = keys[j];
+      j--;
+    } while (j >= 0 && key < keys[j]);
+    keys[j + 1] = key;
+  }
 }
 
 function write(

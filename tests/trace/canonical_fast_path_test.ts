@@ -46,6 +46,29 @@ describe("canonicalJson fast path", () => {
     );
   });
 
+  test("orders objects of any size, in any insertion order, like the reference", () => {
+    // Up to 24 keys: both the small-object insertion sort and the built-in sort.
+    const wide = fc.dictionary(
+      fc.oneof(
+        fc.string({ maxLength: 6 }),
+        fc.constantFrom("gen_ai.usage", "assay.request", "round"),
+      ),
+      fc.integer(),
+      { maxKeys: 24 },
+    );
+    fc.assert(
+      fc.property(wide, fc.boolean(), (value, reverse) => {
+        const keys = Object.keys(value);
+        if (reverse) keys.reverse();
+        const reordered = JSON.parse(
+          `{${keys.map((k) => `${JSON.stringify(k)}:${value[k]}`).join(",")}}`,
+        );
+        assert.equal(canonicalJson(reordered), reference(reordered));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   test("keeps an own __proto__ key and orders integer-like keys as strings", () => {
     assert.equal(
       canonicalJson(JSON.parse('{"__proto__":{"x":1},"9":2,"10":3}')),
