@@ -14,6 +14,7 @@ import { CONFIG_JSON_SCHEMA } from "./_config_json_schema.ts";
 import { matchesSchema } from "./_json_schema_check.ts";
 import { type AssayErrorCode, quote, TraceSyntaxError } from "../errors.ts";
 import { compilePattern } from "../_regex.ts";
+import { compileJsonSchema } from "./_json_schema.ts";
 import type { ConfigLocation } from "./types.ts";
 import type {
   Assertion,
@@ -302,35 +303,6 @@ export async function parseConfig(
   return await normalise(raw, { file, at, readSchemaFile: options.readSchemaFile });
 }
 
-/**
- * A copy of a JSON Schema where every name in a `required` list also has a
- * `properties` entry (`{}` when it had none). zod's `fromJSONSchema` checks
- * `required` only for names under `properties`, so `{type: object,
- * required: [answer]}` would otherwise accept `{}`.
- */
-export function withRequiredProperties(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(withRequiredProperties);
-  if (schema === null || typeof schema !== "object") return schema;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(schema)) {
-    // Values under these keys are data, not schemas.
-    out[k] = k === "const" || k === "enum" || k === "default" || k === "examples"
-      ? v
-      : withRequiredProperties(v);
-  }
-  if (Array.isArray(out.required)) {
-    const props = out.properties !== null && typeof out.properties === "object" &&
-        !Array.isArray(out.properties)
-      ? { ...(out.properties as Record<string, unknown>) }
-      : {};
-    for (const name of out.required) {
-      if (typeof name === "string" && !Object.hasOwn(props, name)) props[name] = {};
-    }
-    out.properties = props;
-  }
-  return out;
-}
-
 /** How a value is named in messages. */
 export function typeName(v: unknown): string {
   if (v === null) return "null";
@@ -420,19 +392,14 @@ async function normalise(
       return /(?!)/u;
     }
   };
-  // zod turns JSON Schemas into validators; load it only for configs that have one.
-  const usesSchemas = raw.tests.some((t) =>
-    [t.expected ?? []].flat().some((e) => e.type === "json_schema" || e.type === "args_valid")
-  );
-  const z = usesSchemas ? await import("zod") : undefined;
+  // JSON Schemas compile once, here; a keyword the validator would have to
+  // ignore, an unresolvable $ref or a bad pattern is a config error.
   const schemaValidator = (path: PathPart[], schema: unknown): SchemaValidator => {
     try {
-      return z!.fromJSONSchema(
-        withRequiredProperties(schema) as Parameters<typeof import("zod").fromJSONSchema>[0],
-      );
+      return compileJsonSchema(schema);
     } catch (err) {
       issue(path, `unusable JSON Schema: ${(err as Error).message}`);
-      return z!.never();
+      return compileJsonSchema(false);
     }
   };
 

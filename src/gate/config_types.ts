@@ -6,7 +6,7 @@
  */
 import type { ConfigLocation } from "./types.ts";
 
-/** A compiled JSON Schema (zod's `safeParse` shape). */
+/** A compiled JSON Schema (see `_json_schema.ts`): `safeParse` with each issue's path and message. */
 export interface SchemaValidator {
   safeParse(value: unknown):
     | { success: true }

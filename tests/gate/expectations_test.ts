@@ -92,7 +92,7 @@ describe("expectations", () => {
     assert.equal(wrong.passed, false);
     assert.match(
       wrong.message,
-      /^expected the output to match the JSON Schema; temp: Invalid input: expected number, received string; the output was "\{\\"temp\\": \\"hot\\"\}"$/,
+      /^expected the output to match the JSON Schema; temp: expected an integer, got the string "hot"; the output was "\{\\"temp\\": \\"hot\\"\}"$/,
     );
     const text = await check(`{type: json_schema, json_schema: '{"type": "array"}'}`, {
       output: "[1]",
@@ -116,7 +116,7 @@ describe("expectations", () => {
     assert.equal(r.passed, false);
     assert.match(
       r.message,
-      /^expected the args of GetWeather to match their schemas; GetWeather call #1 \(step_001\) args \{"city":"Tokyo"\}: location: /,
+      /^expected the args of GetWeather to match their schemas; GetWeather call #1 \(step_001\) args \{"city":"Tokyo"\}: \(root\): missing required property "location"$/,
     );
   });
 

@@ -1,8 +1,9 @@
 // The JSON Schema validator of json_schema / args_valid: every keyword it
 // implements (valid and invalid values, with the messages), agreement with
-// ajv on generated schemas and values, and the schemas it refuses.
+// ajv on generated schemas and values, the schemas it refuses, and the
+// keywords zod used to ignore failing end to end.
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
+import { after, describe, test } from "node:test";
 import fc from "fast-check";
 import Ajv2020Module from "ajv/dist/2020.js";
 import AjvModule from "ajv";
@@ -12,6 +13,10 @@ import {
   type JsonSchemaResult,
   MAX_DEPTH,
 } from "../../src/gate/_json_schema.ts";
+import { evaluateExpectation } from "../../src/gate/expectations.ts";
+import { ConfigError, parseConfig } from "../../src/gate/config.ts";
+import { RegexGuard } from "../../src/gate/regex_guard.ts";
+import { episode, type EpisodeSpec } from "./_episodes.ts";
 
 // ajv is CommonJS: under ESM its exports arrive as `default`.
 type AjvLike = { compile(schema: unknown): (data: unknown) => boolean };
@@ -999,3 +1004,113 @@ for (const draft of ["2020", "07"] as const) {
     });
   });
 }
+
+// ---------------------------------------------------------------------------
+// End to end: keywords zod's fromJSONSchema ignored (or threw on) now decide.
+
+describe("json_schema and args_valid end to end", () => {
+  const guard = new RegexGuard();
+  after(() => guard.close());
+
+  async function check(expected: string, spec: EpisodeSpec) {
+    const config = await parseConfig(`version: 1\ntests:\n  - id: t\n    expected: ${expected}\n`);
+    const t = config.tests[0];
+    return evaluateExpectation(t.expected[0], await episode(spec), {
+      test: t,
+      guard,
+      strict: true,
+    });
+  }
+
+  const previouslyIgnored: [string, string, string, string][] = [
+    ["minItems", `{type: array, minItems: 2}`, "[1]", "[1, 2]"],
+    ["allOf", `{allOf: [{type: integer}, {minimum: 3}]}`, "2", "3"],
+    ["propertyNames", `{propertyNames: {pattern: "^[a-z]+$"}}`, '{"Foo": 1}', '{"foo": 1}'],
+    ["minProperties", `{type: object, minProperties: 1}`, "{}", '{"a": 1}'],
+    [
+      "patternProperties",
+      `{patternProperties: {"^n_": {type: number}}}`,
+      '{"n_a": "x"}',
+      '{"n_a": 1}',
+    ],
+    ["multipleOf", `{multipleOf: 5}`, "12", "15"],
+    ["required without properties", `{type: object, required: [answer]}`, "{}", '{"answer": 42}'],
+    ["not", `{not: {type: "null"}}`, "null", "1"],
+    [
+      "if/then/else",
+      `{if: {type: string}, then: {minLength: 2}, else: {type: integer}}`,
+      '"a"',
+      "3",
+    ],
+    ["dependentRequired", `{dependentRequired: {a: [b]}}`, '{"a": 1}', '{"a": 1, "b": 2}'],
+    [
+      "dependentSchemas",
+      `{dependentSchemas: {a: {required: [b]}}}`,
+      '{"a": 1}',
+      '{"a": 1, "b": 2}',
+    ],
+  ];
+  for (const [name, schema, bad, good] of previouslyIgnored) {
+    test(`${name} fails json_schema when the output breaks it`, async () => {
+      const wrong = await check(`{type: json_schema, json_schema: ${schema}}`, { output: bad });
+      assert.equal(wrong.passed, false, wrong.message);
+      assert.match(wrong.message, /^expected the output to match the JSON Schema; /);
+      const right = await check(`{type: json_schema, json_schema: ${schema}}`, { output: good });
+      assert.equal(right.passed, true, right.message);
+    });
+  }
+
+  test("args_valid fails on a keyword zod ignored", async () => {
+    const schema = `{Search: {type: object, properties: {tags: {type: array, minItems: 1}}}}`;
+    const r = await check(`{type: args_valid, schema: ${schema}}`, {
+      tools: [["Search", { tags: [] }]],
+    });
+    assert.equal(r.passed, false);
+    assert.equal(
+      r.message,
+      'expected the args of Search to match their schemas; Search call #1 (step_001) args {"tags":[]}: tags: must have at least 1 item, got 0',
+    );
+  });
+
+  test("json_schema as JSON text reports the issue with its path", async () => {
+    const r = await check(
+      `{type: json_schema, json_schema: '{"type":"object","properties":{"answer":{"type":"string","pattern":"^[A-Z]"}}}'}`,
+      { output: '{"answer": "tokyo"}' },
+    );
+    assert.equal(
+      r.message,
+      'expected the output to match the JSON Schema; answer: must match pattern ^[A-Z], got "tokyo"; the output was "{\\"answer\\": \\"tokyo\\"}"',
+    );
+  });
+
+  const configErrors: [string, string, RegExp][] = [
+    [
+      "an unsupported keyword",
+      `{type: json_schema, json_schema: {type: object, unevaluatedProperties: false}}`,
+      /tests\[0\]\.expected\.json_schema: unusable JSON Schema: #\/unevaluatedProperties: unevaluatedProperties is not supported/,
+    ],
+    [
+      "an unresolvable $ref",
+      `{type: json_schema, json_schema: {$ref: "https://example.com/answer.json"}}`,
+      /tests\[0\]\.expected\.json_schema: unusable JSON Schema: #\/\$ref: cannot resolve \$ref "https:\/\/example\.com\/answer\.json"/,
+    ],
+    [
+      "an invalid pattern",
+      `{type: args_valid, schema: {Search: {properties: {q: {pattern: "(?<x"}}}}}`,
+      /tests\[0\]\.expected\.schema\.Search: unusable JSON Schema: #\/properties\/q\/pattern: invalid pattern "\(\?<x"/,
+    ],
+  ];
+  for (const [name, expected, message] of configErrors) {
+    test(`${name} is a config error at the schema's path`, async () => {
+      await assert.rejects(
+        parseConfig(`version: 1\ntests:\n  - id: t\n    expected: ${expected}\n`),
+        (err: unknown) => {
+          assert.ok(err instanceof ConfigError);
+          assert.equal(err.code, "E_CFG_SCHEMA");
+          assert.match(err.message, message);
+          return true;
+        },
+      );
+    });
+  }
+});
