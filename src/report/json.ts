@@ -7,6 +7,7 @@
  */
 import type { CheckResult, ConfigLocation, GateRun, TestResult } from "../gate/types.ts";
 import { SDK_VERSION } from "../version.ts";
+import { indentedJson } from "./_json.ts";
 
 /** Version of the JSON summary's shape; bumped on any incompatible change. */
 export const JSON_REPORT_SCHEMA_VERSION = 1;
@@ -36,9 +37,19 @@ const test = (r: TestResult): Record<string, unknown> => ({
     ? { episode_id: r.episode.episodeId, file: r.episode.file, line: r.episode.line }
     : null,
   checks: r.checks.map(check),
-  scores: Object.fromEntries(Object.keys(r.scores).sort().map((k) => [k, r.scores[k]])),
-  warnings: [...r.warnings],
+  scores: sortedKeys(r.scores),
+  // Serialised at once, never kept: no copy needed.
+  warnings: r.warnings,
 });
+
+const NO_SCORES = Object.freeze({});
+
+/** `scores` with its keys in sorted order (most tests have none). */
+function sortedKeys(scores: Record<string, number>): Record<string, number> {
+  const keys = Object.keys(scores);
+  if (keys.length === 0) return NO_SCORES;
+  return Object.fromEntries(keys.sort().map((k) => [k, scores[k]]));
+}
 
 /**
  * Render a run as the JSON summary (2-space indented, trailing newline).
@@ -53,7 +64,7 @@ const test = (r: TestResult): Record<string, unknown> => ({
  * ```
  */
 export function renderJson(run: GateRun): string {
-  const summary = {
+  const summary = (tests: unknown[]) => ({
     schema_version: JSON_REPORT_SCHEMA_VERSION,
     tool: { name: "assay", version: SDK_VERSION },
     verdict: run.verdict,
@@ -71,8 +82,8 @@ export function renderJson(run: GateRun): string {
       failed: run.counts.failed,
       errored: run.counts.errored,
     },
-    tests: run.results.map(test),
-    warnings: [...run.warnings],
-  };
-  return `${JSON.stringify(summary, null, 2)}\n`;
+    tests,
+    warnings: run.warnings,
+  });
+  return `${indentedJson(run.results, test, summary)}\n`;
 }

@@ -7,6 +7,7 @@
  */
 import type { ConfigLocation, GateRun, TestResult } from "../gate/types.ts";
 import { SDK_VERSION } from "../version.ts";
+import { indentedJson } from "./_json.ts";
 import { failedChecks, mainMessage } from "./_text.ts";
 
 /** Short descriptions of the rules a result can name (check kinds and error codes). */
@@ -101,7 +102,7 @@ export function renderSarif(run: GateRun): string {
     shortDescription: { text: RULES[id] ?? `Assay check ${id}.` },
     defaultConfiguration: { level: "error" },
   }));
-  const results = found.map((d) => {
+  const result = (d: SarifResultDraft) => {
     const fix = d.test.hint ? `\nFix: ${d.test.hint}` : "";
     return {
       ruleId: d.ruleId,
@@ -124,8 +125,8 @@ export function renderSarif(run: GateRun): string {
         ...(d.test.errorCode ? { errorCode: d.test.errorCode } : {}),
       },
     };
-  });
-  const log = {
+  };
+  const log = (results: unknown[]) => ({
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
     version: "2.1.0",
     runs: [{
@@ -150,6 +151,6 @@ export function renderSarif(run: GateRun): string {
         counts: run.counts,
       },
     }],
-  };
-  return `${JSON.stringify(log, null, 2)}\n`;
+  });
+  return `${indentedJson(found, result, log)}\n`;
 }
