@@ -32,12 +32,18 @@ export interface SqlBackend {
   close(): void;
 }
 
-/** Run `fn` between BEGIN IMMEDIATE and COMMIT on a connection that only has `exec`. */
+/**
+ * Run `fn` between BEGIN IMMEDIATE and COMMIT on a connection that only has
+ * `exec`. A failed COMMIT (deferred foreign keys, SQLITE_BUSY) leaves the
+ * transaction open in SQLite: it is rolled back too, so the connection is
+ * never left inside a transaction and a retry starts from BEGIN.
+ */
 export function runTransaction<T>(exec: (sql: string) => void, fn: () => T): T {
   exec("BEGIN IMMEDIATE");
-  let result: T;
   try {
-    result = fn();
+    const result = fn();
+    exec("COMMIT");
+    return result;
   } catch (err) {
     try {
       exec("ROLLBACK");
@@ -46,6 +52,4 @@ export function runTransaction<T>(exec: (sql: string) => void, fn: () => T): T {
     }
     throw err;
   }
-  exec("COMMIT");
-  return result;
 }

@@ -245,14 +245,12 @@ class SqliteGateStore implements GateStore {
   async saveRun(run: GateRun, episodes: readonly Episode[]): Promise<void> {
     const action = `save run ${JSON.stringify(run.runId)}`;
     const db = this.#open(action);
-    let rows: RunRows;
+    const savedAt = new Date().toISOString();
     try {
-      rows = toRows(run, episodes);
-    } catch (err) {
-      throw toDbError(err, `cannot ${action} to ${JSON.stringify(this.path)}`, this.path);
-    }
-    try {
-      await withRetry(this.#retry, () => db.transaction(() => insertRun(db, rows)));
+      await withRetry(
+        this.#retry,
+        () => db.transaction(() => insertRun(db, run, episodes, savedAt)),
+      );
     } catch (err) {
       throw toDbError(err, `cannot ${action} to ${JSON.stringify(this.path)}`, this.path);
     }
@@ -308,10 +306,6 @@ class SqliteGateStore implements GateStore {
 interface Table {
   name: string;
   columns: readonly string[];
-  /** The column holding the run's key, if any: filled in when inserting. */
-  runColumn?: number;
-  /** The column holding an episode's key, stored as the episode's index in the run until inserted. */
-  episodeColumn?: number;
 }
 
 // Rows per INSERT statement. One statement per row pays the driver's fixed
@@ -340,8 +334,6 @@ const EPISODES: Table = {
     "meta_json",
     "end_meta_json",
   ],
-  episodeColumn: 0,
-  runColumn: 1,
 };
 const STEPS: Table = {
   name: "steps",
@@ -357,7 +349,6 @@ const STEPS: Table = {
     "timestamp",
     "line",
   ],
-  episodeColumn: 0,
 };
 const TOOL_CALLS: Table = {
   name: "tool_calls",
@@ -376,7 +367,6 @@ const TOOL_CALLS: Table = {
     "meta_json",
     "line",
   ],
-  episodeColumn: 0,
 };
 const RESULTS: Table = {
   name: "results",
@@ -391,8 +381,6 @@ const RESULTS: Table = {
     "message",
     "result_json",
   ],
-  runColumn: 0,
-  episodeColumn: 1,
 };
 
 // Only anonymous `?` parameters: node:sqlite in some Node releases binds
@@ -406,15 +394,6 @@ const insertSql = (table: Table, rows: number): string => {
 const TABLES = [EPISODES, STEPS, TOOL_CALLS, RESULTS];
 const INSERT_ONE = new Map(TABLES.map((t) => [t, insertSql(t, 1)]));
 const INSERT_MANY = new Map(TABLES.map((t) => [t, insertSql(t, ROWS_PER_INSERT)]));
-
-/** A run serialised for the store: the run's row and one flat value list per table. */
-interface RunRows {
-  run: SqlValue[];
-  episodes: SqlValue[];
-  steps: SqlValue[];
-  calls: SqlValue[];
-  results: SqlValue[];
-}
 
 /**
  * The stored episodes of a run that share one id. Ids are nearly always
@@ -450,28 +429,103 @@ function episodeIndex(
 }
 
 /**
- * Serialise a run into flat value lists, one row after another in each; the
- * run and episode key columns hold null and the episode's index until
- * {@linkcode insertRun} knows the keys. Built before taking the write lock,
- * so the lock is held only for the inserts.
+ * The rows of one table on their way into the database: written into a
+ * buffer of {@linkcode ROWS_PER_INSERT} rows, inserted by one statement
+ * whenever it is full, the rest one row at a time by {@linkcode finish}.
+ * Rows are serialised as they are inserted, so what is built for them dies
+ * young instead of waiting for the whole run (which cost Node 20 a copying
+ * GC of every result's JSON).
  */
-function toRows(run: GateRun, episodes: readonly Episode[]): RunRows {
-  let stepCount = 0;
-  let callCount = 0;
-  for (const ep of episodes) {
-    stepCount += ep.steps.length;
-    callCount += ep.toolCalls.length;
+class Inserter {
+  readonly params: SqlValue[];
+  readonly #db: SqlBackend;
+  readonly #table: Table;
+  readonly #width: number;
+  #at = 0;
+
+  constructor(db: SqlBackend, table: Table) {
+    this.#db = db;
+    this.#table = table;
+    this.#width = table.columns.length;
+    this.params = new Array(this.#width * ROWS_PER_INSERT);
   }
-  // Written by index into arrays of the final size (cut below if episodes repeat):
-  // about twice as fast as push() while the code is still cold.
-  const eps: SqlValue[] = new Array(episodes.length * EPISODES.columns.length);
-  const steps: SqlValue[] = new Array(stepCount * STEPS.columns.length);
-  const calls: SqlValue[] = new Array(callCount * TOOL_CALLS.columns.length);
-  const results: SqlValue[] = new Array(run.results.length * RESULTS.columns.length);
-  let e = 0;
-  let s = 0;
-  let c = 0;
-  let r = 0;
+
+  /** The offset in {@linkcode params} where the next row's values go. */
+  row(): number {
+    if (this.#at === this.params.length) {
+      this.#db.run(INSERT_MANY.get(this.#table)!, this.params);
+      this.#at = 0;
+    }
+    const at = this.#at;
+    this.#at += this.#width;
+    return at;
+  }
+
+  /** Insert the rows still in the buffer. */
+  finish(): void {
+    const width = this.#width;
+    if (this.#at === this.params.length) {
+      this.#db.run(INSERT_MANY.get(this.#table)!, this.params);
+    } else {
+      for (let at = 0; at < this.#at; at += width) {
+        this.#db.run(INSERT_ONE.get(this.#table)!, this.params.slice(at, at + width));
+      }
+    }
+    this.#at = 0;
+  }
+}
+
+/**
+ * Insert a run, its episodes (each once), their steps and tool calls, and its
+ * results, inside the caller's transaction.
+ */
+function insertRun(
+  db: SqlBackend,
+  run: GateRun,
+  episodes: readonly Episode[],
+  savedAt: string,
+): void {
+  const runPk = db.run(
+    `INSERT INTO runs (run_id, suite, config_path, config_hash, trace_file, strict, started_at, duration_ms,
+       verdict, total, passed, failed, errored, warnings_json, saved_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [
+      run.runId,
+      run.suite,
+      run.configPath,
+      run.configHash,
+      run.traceFile,
+      run.strict ? 1 : 0,
+      run.startedAt,
+      run.durationMs,
+      run.verdict,
+      run.counts.total,
+      run.counts.passed,
+      run.counts.failed,
+      run.counts.errored,
+      JSON.stringify(run.warnings),
+      savedAt,
+    ],
+  ).lastInsertRowid;
+  // Episode keys are given here, not left to SQLite, so that many rows go in one
+  // statement and steps, tool calls and results can name theirs: counted from
+  // above every key the table has used (AUTOINCREMENT never reuses one), while
+  // the write lock keeps every other writer out.
+  // Rows of the four tables are inserted as their batches fill, so a step can
+  // precede its episode: check foreign keys at COMMIT (reset by it).
+  db.exec("PRAGMA defer_foreign_keys = ON");
+  const firstPk = episodes.length === 0 ? 0 : Number(
+    db.all(
+      `SELECT max(coalesce((SELECT max(id) FROM episodes), 0),
+         coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'episodes'), 0)) + 1 AS pk`,
+    )[0].pk,
+  );
+  const epRows = new Inserter(db, EPISODES);
+  const stepRows = new Inserter(db, STEPS);
+  const callRows = new Inserter(db, TOOL_CALLS);
+  const e = epRows.params;
+  const s = stepRows.params;
+  const c = callRows.params;
   let index = 0;
   const byId = new Map<string, SameId>();
   // Arguments and results are canonical JSON so equal calls compare equal in SQL
@@ -487,36 +541,39 @@ function toRows(run: GateRun, episodes: readonly Episode[]): RunRows {
       same.byPlace.set(place(ep.file, ep.line), index);
       same.last = index;
     }
-    eps[e++] = index;
-    eps[e++] = null;
-    eps[e++] = ep.episodeId;
-    eps[e++] = ep.testId;
-    eps[e++] = ep.file;
-    eps[e++] = ep.line;
-    eps[e++] = ep.endLine;
-    eps[e++] = ep.format;
-    eps[e++] = ep.prompt;
-    eps[e++] = ep.output;
-    eps[e++] = ep.outcome;
-    eps[e++] = ep.startTime;
-    eps[e++] = ep.endTime;
-    eps[e++] = JSON.stringify(ep.meta);
-    eps[e++] = JSON.stringify(ep.endMeta);
+    const pk = firstPk + index;
+    let o = epRows.row();
+    e[o++] = pk;
+    e[o++] = runPk;
+    e[o++] = ep.episodeId;
+    e[o++] = ep.testId;
+    e[o++] = ep.file;
+    e[o++] = ep.line;
+    e[o++] = ep.endLine;
+    e[o++] = ep.format;
+    e[o++] = ep.prompt;
+    e[o++] = ep.output;
+    e[o++] = ep.outcome;
+    e[o++] = ep.startTime;
+    e[o++] = ep.endTime;
+    e[o++] = JSON.stringify(ep.meta);
+    e[o++] = JSON.stringify(ep.endMeta);
     // A trace may repeat a step id or call index: count occurrences only then.
     const stepSeen = ep.steps.length > 1 ? new Map<string, number>() : undefined;
     for (const step of ep.steps) {
       const occurrence = stepSeen?.get(step.stepId) ?? 0;
       stepSeen?.set(step.stepId, occurrence + 1);
-      steps[s++] = index;
-      steps[s++] = step.stepId;
-      steps[s++] = occurrence;
-      steps[s++] = step.idx;
-      steps[s++] = step.kind;
-      steps[s++] = step.name;
-      steps[s++] = step.content;
-      steps[s++] = JSON.stringify(step.meta);
-      steps[s++] = step.timestamp;
-      steps[s++] = step.line;
+      o = stepRows.row();
+      s[o++] = pk;
+      s[o++] = step.stepId;
+      s[o++] = occurrence;
+      s[o++] = step.idx;
+      s[o++] = step.kind;
+      s[o++] = step.name;
+      s[o++] = step.content;
+      s[o++] = JSON.stringify(step.meta);
+      s[o++] = step.timestamp;
+      s[o++] = step.line;
     }
     const callSeen = ep.toolCalls.length > 1 ? new Map<string, number>() : undefined;
     for (let position = 0; position < ep.toolCalls.length; position++) {
@@ -524,115 +581,45 @@ function toRows(run: GateRun, episodes: readonly Episode[]): RunRows {
       const callKey = callSeen && `${call.stepId}\u0000${call.callIndex}`;
       const occurrence = callKey ? callSeen.get(callKey) ?? 0 : 0;
       if (callKey) callSeen.set(callKey, occurrence + 1);
-      calls[c++] = index;
-      calls[c++] = call.stepId;
-      calls[c++] = call.callIndex;
-      calls[c++] = occurrence;
-      calls[c++] = position;
-      calls[c++] = call.toolCallId;
-      calls[c++] = call.toolName;
-      calls[c++] = canonicalJson(call.args ?? null);
-      calls[c++] = call.result === null || call.result === undefined
+      o = callRows.row();
+      c[o++] = pk;
+      c[o++] = call.stepId;
+      c[o++] = call.callIndex;
+      c[o++] = occurrence;
+      c[o++] = position;
+      c[o++] = call.toolCallId;
+      c[o++] = call.toolName;
+      c[o++] = canonicalJson(call.args ?? null);
+      c[o++] = call.result === null || call.result === undefined
         ? null
         : canonicalJson(call.result);
-      calls[c++] = call.error;
-      calls[c++] = call.errorType;
-      calls[c++] = JSON.stringify(call.meta);
-      calls[c++] = call.line;
+      c[o++] = call.error;
+      c[o++] = call.errorType;
+      c[o++] = JSON.stringify(call.meta);
+      c[o++] = call.line;
     }
     index++;
   }
-  eps.length = e;
-  steps.length = s;
-  calls.length = c;
+  epRows.finish();
+  stepRows.finish();
+  callRows.finish();
+  const resultRows = new Inserter(db, RESULTS);
+  const r = resultRows.params;
   for (let position = 0; position < run.results.length; position++) {
     const result = run.results[position];
-    results[r++] = null;
-    results[r++] = episodeIndex(byId, result.episode);
-    results[r++] = position;
-    results[r++] = result.testId;
-    results[r++] = result.status;
-    results[r++] = result.durationMs;
-    results[r++] = result.errorCode ?? null;
-    results[r++] = result.message ?? null;
-    results[r++] = JSON.stringify(result);
+    const i = episodeIndex(byId, result.episode);
+    let o = resultRows.row();
+    r[o++] = runPk;
+    r[o++] = i === null ? null : firstPk + i;
+    r[o++] = position;
+    r[o++] = result.testId;
+    r[o++] = result.status;
+    r[o++] = result.durationMs;
+    r[o++] = result.errorCode ?? null;
+    r[o++] = result.message ?? null;
+    r[o++] = JSON.stringify(result);
   }
-  return {
-    run: [
-      run.runId,
-      run.suite,
-      run.configPath,
-      run.configHash,
-      run.traceFile,
-      run.strict ? 1 : 0,
-      run.startedAt,
-      run.durationMs,
-      run.verdict,
-      run.counts.total,
-      run.counts.passed,
-      run.counts.failed,
-      run.counts.errored,
-      JSON.stringify(run.warnings),
-      new Date().toISOString(),
-    ],
-    episodes: eps,
-    steps,
-    calls,
-    results,
-  };
-}
-
-/**
- * Insert the rows in `values` into `table`, {@linkcode ROWS_PER_INSERT} per
- * statement, filling in the run's key and turning episode indexes into keys
- * on a copy (a busy retry inserts the same values again).
- */
-function insertRows(
-  db: SqlBackend,
-  table: Table,
-  values: readonly SqlValue[],
-  runPk: number,
-  firstEpisodePk: number,
-): void {
-  const width = table.columns.length;
-  const { runColumn, episodeColumn } = table;
-  const many = width * ROWS_PER_INSERT;
-  for (let at = 0; at < values.length;) {
-    const span = values.length - at >= many ? many : width;
-    const params = values.slice(at, at + span);
-    for (let row = 0; row < span; row += width) {
-      if (runColumn !== undefined) params[row + runColumn] = runPk;
-      if (episodeColumn !== undefined) {
-        const i = params[row + episodeColumn];
-        if (i !== null) params[row + episodeColumn] = firstEpisodePk + (i as number);
-      }
-    }
-    db.run(span === many ? INSERT_MANY.get(table)! : INSERT_ONE.get(table)!, params);
-    at += span;
-  }
-}
-
-function insertRun(db: SqlBackend, rows: RunRows): void {
-  const runPk = db.run(
-    `INSERT INTO runs (run_id, suite, config_path, config_hash, trace_file, strict, started_at, duration_ms,
-       verdict, total, passed, failed, errored, warnings_json, saved_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    rows.run,
-  ).lastInsertRowid;
-  // Episode keys are given here, not left to SQLite, so that many rows go in one
-  // statement and steps, tool calls and results can name theirs: counted from
-  // above every key the table has used (AUTOINCREMENT never reuses one), while
-  // the write lock keeps every other writer out.
-  const firstEpisodePk = rows.episodes.length === 0 ? 0 : Number(
-    db.all(
-      `SELECT max(coalesce((SELECT max(id) FROM episodes), 0),
-         coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'episodes'), 0)) + 1 AS pk`,
-    )[0].pk,
-  );
-  insertRows(db, EPISODES, rows.episodes, runPk, firstEpisodePk);
-  insertRows(db, STEPS, rows.steps, runPk, firstEpisodePk);
-  insertRows(db, TOOL_CALLS, rows.calls, runPk, firstEpisodePk);
-  insertRows(db, RESULTS, rows.results, runPk, firstEpisodePk);
+  resultRows.finish();
 }
 
 /** Whether a driver error means another connection holds the lock. */

@@ -331,6 +331,30 @@ for (const backend of backends) {
       });
     });
 
+    test("a transaction whose COMMIT fails is rolled back, leaving the connection usable", async () => {
+      const db = await openRaw(":memory:", backend);
+      try {
+        db.exec("PRAGMA foreign_keys = ON");
+        db.exec(
+          "CREATE TABLE parent (id INTEGER PRIMARY KEY); CREATE TABLE child (p INTEGER REFERENCES parent (id))",
+        );
+        assert.throws(
+          () =>
+            db.transaction(() => {
+              // Checked at COMMIT, as saveRun's own foreign keys are.
+              db.exec("PRAGMA defer_foreign_keys = ON");
+              db.run("INSERT INTO child (p) VALUES (?)", [42]);
+            }),
+          /FOREIGN KEY constraint failed/,
+        );
+        assert.equal(db.all("SELECT count(*) AS n FROM child")[0].n, 0);
+        db.transaction(() => db.run("INSERT INTO parent (id) VALUES (?)", [42]));
+        assert.equal(db.all("SELECT count(*) AS n FROM parent")[0].n, 1);
+      } finally {
+        db.close();
+      }
+    });
+
     test("a closed store refuses work with E_DB and closing twice is harmless", async () => {
       const store = await openStore(":memory:", { backend });
       await store.close();
