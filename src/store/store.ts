@@ -391,9 +391,6 @@ const insertSql = (table: Table, rows: number): string => {
     Array.from({ length: rows }, () => row).join(", ")
   }`;
 };
-const TABLES = [EPISODES, STEPS, TOOL_CALLS, RESULTS];
-const INSERT_ONE = new Map(TABLES.map((t) => [t, insertSql(t, 1)]));
-const INSERT_MANY = new Map(TABLES.map((t) => [t, insertSql(t, ROWS_PER_INSERT)]));
 
 /**
  * The stored episodes of a run that share one id. Ids are nearly always
@@ -428,49 +425,56 @@ function episodeIndex(
   return indexAt(same, ref.file, ref.line) ?? same.last;
 }
 
+/** The INSERT statement of `rows` rows into `table`, built on first use. */
+function insertStatement(table: Table, rows: number): string {
+  let byRows = INSERTS.get(table);
+  if (!byRows) INSERTS.set(table, byRows = []);
+  return byRows[rows] ??= insertSql(table, rows);
+}
+const INSERTS = new Map<Table, string[]>();
+
 /**
  * The rows of one table on their way into the database: written into a
  * buffer of {@linkcode ROWS_PER_INSERT} rows, inserted by one statement
- * whenever it is full, the rest one row at a time by {@linkcode finish}.
- * Rows are serialised as they are inserted, so what is built for them dies
- * young instead of waiting for the whole run (which cost Node 20 a copying
- * GC of every result's JSON).
+ * whenever it is full. Rows are serialised as they are inserted, so what is
+ * built for them dies young instead of living until the whole run is
+ * serialised (which cost Node 20 copying GCs of every result's JSON).
+ * A child table's rows are inserted after the parent's rows they name, so
+ * every foreign key holds when its row goes in.
  */
 class Inserter {
   readonly params: SqlValue[];
   readonly #db: SqlBackend;
   readonly #table: Table;
   readonly #width: number;
+  readonly #parent: Inserter | undefined;
   #at = 0;
 
-  constructor(db: SqlBackend, table: Table) {
+  constructor(db: SqlBackend, table: Table, parent?: Inserter) {
     this.#db = db;
     this.#table = table;
     this.#width = table.columns.length;
+    this.#parent = parent;
     this.params = new Array(this.#width * ROWS_PER_INSERT);
   }
 
   /** The offset in {@linkcode params} where the next row's values go. */
   row(): number {
-    if (this.#at === this.params.length) {
-      this.#db.run(INSERT_MANY.get(this.#table)!, this.params);
-      this.#at = 0;
-    }
+    if (this.#at === this.params.length) this.flush();
     const at = this.#at;
     this.#at += this.#width;
     return at;
   }
 
-  /** Insert the rows still in the buffer. */
-  finish(): void {
-    const width = this.#width;
-    if (this.#at === this.params.length) {
-      this.#db.run(INSERT_MANY.get(this.#table)!, this.params);
-    } else {
-      for (let at = 0; at < this.#at; at += width) {
-        this.#db.run(INSERT_ONE.get(this.#table)!, this.params.slice(at, at + width));
-      }
-    }
+  /** Insert the rows in the buffer (after the parent's). */
+  flush(): void {
+    if (this.#at === 0) return;
+    this.#parent?.flush();
+    const full = this.#at === this.params.length;
+    this.#db.run(
+      insertStatement(this.#table, this.#at / this.#width),
+      full ? this.params : this.params.slice(0, this.#at),
+    );
     this.#at = 0;
   }
 }
@@ -511,9 +515,6 @@ function insertRun(
   // statement and steps, tool calls and results can name theirs: counted from
   // above every key the table has used (AUTOINCREMENT never reuses one), while
   // the write lock keeps every other writer out.
-  // Rows of the four tables are inserted as their batches fill, so a step can
-  // precede its episode: check foreign keys at COMMIT (reset by it).
-  db.exec("PRAGMA defer_foreign_keys = ON");
   const firstPk = episodes.length === 0 ? 0 : Number(
     db.all(
       `SELECT max(coalesce((SELECT max(id) FROM episodes), 0),
@@ -521,8 +522,8 @@ function insertRun(
     )[0].pk,
   );
   const epRows = new Inserter(db, EPISODES);
-  const stepRows = new Inserter(db, STEPS);
-  const callRows = new Inserter(db, TOOL_CALLS);
+  const stepRows = new Inserter(db, STEPS, epRows);
+  const callRows = new Inserter(db, TOOL_CALLS, epRows);
   const e = epRows.params;
   const s = stepRows.params;
   const c = callRows.params;
@@ -600,9 +601,9 @@ function insertRun(
     }
     index++;
   }
-  epRows.finish();
-  stepRows.finish();
-  callRows.finish();
+  stepRows.flush();
+  callRows.flush();
+  epRows.flush();
   const resultRows = new Inserter(db, RESULTS);
   const r = resultRows.params;
   for (let position = 0; position < run.results.length; position++) {
@@ -619,7 +620,7 @@ function insertRun(
     r[o++] = result.message ?? null;
     r[o++] = JSON.stringify(result);
   }
-  resultRows.finish();
+  resultRows.flush();
 }
 
 /** Whether a driver error means another connection holds the lock. */

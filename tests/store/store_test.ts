@@ -341,7 +341,7 @@ for (const backend of backends) {
         assert.throws(
           () =>
             db.transaction(() => {
-              // Checked at COMMIT, as saveRun's own foreign keys are.
+              // A foreign key checked at COMMIT makes the COMMIT fail.
               db.exec("PRAGMA defer_foreign_keys = ON");
               db.run("INSERT INTO child (p) VALUES (?)", [42]);
             }),
