@@ -50,3 +50,19 @@ describe("sha256Hex", () => {
     }
   });
 });
+
+describe("sha256 implementation", () => {
+  test("Deno, Bun and Node use node:crypto; the plain-JS fallback gives the same digests", async () => {
+    const { SHA256_IMPLEMENTATION } = await import("../../src/runtime/sha256.ts");
+    assert.equal(SHA256_IMPLEMENTATION, "node:crypto");
+    const plain = await import("../../src/openai/_sha256.ts");
+    const head = "x".repeat(70) + "München ☀️";
+    for (const tail of ["", "a", "y".repeat(200), "\u{1F600}"]) {
+      assert.equal(
+        new plain.Sha256().update(head).hexWith(tail),
+        new Sha256().update(head).hexWith(tail),
+      );
+      assert.equal(plain.sha256Hex(head + tail), sha256Hex(head + tail));
+    }
+  });
+});
