@@ -326,6 +326,12 @@ export class TraceParser {
     const prompt = (input.prompt as string | undefined) ?? "";
     const skip = this.#select !== undefined &&
       !this.#select({ episodeId: id, testId: testId ?? id, prompt, line: this.#line });
+    if (skip) {
+      // Only what the checks and warnings of later lines read; nothing is returned.
+      const ep = { episodeId: id, line: this.#line, endLine: this.#line } as Episode;
+      this.#open.set(id, { skip, ep, finalOutput: null });
+      return;
+    }
     this.#open.set(id, {
       skip,
       ep: {
