@@ -7,11 +7,13 @@
  */
 import process from "node:process";
 import { runCli } from "./src/cli/run.ts";
+import { openStdio } from "./src/runtime/stdio.ts";
 
+const stdio = await openStdio();
 process.exitCode = await runCli(process.argv.slice(2), {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
+  stdout: stdio.stdout,
+  stderr: stdio.stderr,
   env: process.env,
   cwd: process.cwd(),
-  stderrIsTTY: process.stderr.isTTY === true,
+  stderrIsTTY: stdio.stderrIsTTY,
 });
