@@ -149,7 +149,7 @@ export async function evaluateExpectation(
         message: r.success
           ? "output is JSON matching the schema"
           : `expected the output to match the JSON Schema; ${
-            zodProblems(r.error)
+            schemaProblems(r.error)
           }; the output was ${shown}`,
         expected: quote(exp.schema, EXCERPT),
         actual: shown,
@@ -166,7 +166,7 @@ export async function evaluateExpectation(
         if (!r.success) {
           problems.push(
             `${call.toolName} call #${i + 1} (${call.stepId}) args ${quote(call.args, 80)}: ${
-              zodProblems(r.error)
+              schemaProblems(r.error)
             }`,
           );
         }
@@ -334,7 +334,7 @@ function needLive(ctx: ExpectationContext, what: string, where: string): Scorer 
   return ctx.scorer;
 }
 
-function zodProblems(
+function schemaProblems(
   err: { issues: readonly { path: readonly PropertyKey[]; message: string }[] },
 ): string {
   const parts = err.issues.slice(0, 3).map((i) =>
