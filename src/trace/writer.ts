@@ -5,11 +5,12 @@
  * order `write` was called. Lines are queued in memory and written together
  * in one write call ("group commit"): when an `episode_end` is written, when
  * about 64 KiB are queued, on `flush()` and `close()`, and otherwise once the
- * event loop next runs timers (a `setTimeout(0)`: about a millisecond
- * later, more under load). So concurrent episodes sharing one writer never interleave
- * bytes inside a line, and a crash of the process loses at most the lines
- * queued since the last write call (never a line of an episode whose
- * `episode_end` write has resolved) and leaves at most one partial last line.
+ * event loop next runs timers (a `setTimeout(0)`: about a millisecond later,
+ * more under load). So concurrent episodes sharing one writer never
+ * interleave bytes inside a line, and a crash of the process loses at most
+ * the lines queued since the last write call (never a line of an episode
+ * whose `episode_end` write has resolved) and leaves at most one partial
+ * last line.
  *
  * @module
  */
