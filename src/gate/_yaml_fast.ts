@@ -199,7 +199,8 @@ class Reader {
     const s = this.s;
     const c = s[off];
     if (c === "-" && this.isSpaceOrEnd(off + 1)) return this.blockSeq(off, col);
-    if (this.keyAt(off) !== undefined) return this.blockMap(off, col);
+    const first = this.keyAt(off);
+    if (first !== undefined) return this.blockMap(off, col, first);
     // A scalar or flow collection on its own line.
     return this.inlineValue(off, parent);
   }
@@ -234,15 +235,16 @@ class Reader {
     return [raw, off + colon + 1];
   }
 
-  blockMap(off: number, col: number): Record<string, unknown> {
+  /** A block mapping whose first key (already read by the caller: `first`) is at `off`. */
+  blockMap(off: number, col: number, first: [string, number]): Record<string, unknown> {
     const s = this.s;
     const obj: Record<string, unknown> = {};
     const names: string[] = [];
     const offsets: number[] = [];
     const kids: (FastPositions | null)[] = [];
     let at = off;
+    let k: [string, number] | undefined = first;
     for (;;) {
-      const k = this.keyAt(at);
       if (k === undefined) throw BAIL;
       const [key, after] = k;
       if (key === "__proto__" || Object.hasOwn(obj, key)) throw BAIL;
@@ -282,6 +284,7 @@ class Reader {
       if (ncol > col) throw BAIL;
       if (s[next] === "-" && this.isSpaceOrEnd(next + 1)) throw BAIL;
       at = next;
+      k = this.keyAt(at);
     }
     this.lastPos = { names, offsets, kids };
     return obj;
@@ -314,7 +317,8 @@ class Reader {
       } else {
         offsets.push(j);
         const jcol = j - this.lineStart(j);
-        if (this.keyAt(j) !== undefined) arr.push(this.blockMap(j, jcol));
+        const first = this.keyAt(j);
+        if (first !== undefined) arr.push(this.blockMap(j, jcol, first));
         else arr.push(this.inlineValue(j, col));
         kids.push(this.lastPos);
       }

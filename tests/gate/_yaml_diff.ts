@@ -23,14 +23,6 @@ function fullNode(doc: ReturnType<typeof parseDocument>, path: Part[], key: bool
   return last;
 }
 
-function fastOffset(
-  fast: NonNullable<ReturnType<typeof parseYamlFast>>,
-  path: Part[],
-  key: boolean,
-): number {
-  return offsetAt(fast, path, key);
-}
-
 function paths(v: unknown, prefix: Part[] = [], out: Part[][] = []): Part[][] {
   out.push(prefix);
   if (Array.isArray(v)) v.forEach((x, i) => paths(x, [...prefix, i], out));
@@ -62,7 +54,7 @@ export function compareYaml(text: string): string | null {
     ) {
       const n = fullNode(doc, p, key);
       const fo = n?.range ? n.range[0] : 0;
-      const so = fastOffset(fast, p, key);
+      const so = offsetAt(fast, p, key);
       if (fo !== so) {
         return `offset differs at ${JSON.stringify(p)} key=${key}: fast ${so}, full ${fo}`;
       }
