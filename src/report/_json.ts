@@ -1,12 +1,12 @@
 /**
- * Indented JSON of a document holding one long array, serialised a batch
- * of elements at a time.
+ * JSON of a document holding one long array (a report's tests or results):
+ * the document indented by two spaces, each array element compact on a line
+ * of its own. So a 10,000-test report is 10,000 lines that `grep` and diffs
+ * show whole, about half the bytes of fully indented JSON, and it is
+ * serialised several times faster.
  *
  * @module
  */
-
-/** Elements mapped and serialised per batch. */
-const BATCH = 500;
 
 // Stands for the long array while the rest of the document is serialised;
 // checked to occur exactly once, so no text of the document can fake it.
@@ -14,37 +14,41 @@ const MARK = "\u0000assay:elements\u0000";
 const QUOTED_MARK = JSON.stringify(MARK);
 
 /**
- * `JSON.stringify(build(items.map(map)), null, 2)`, byte for byte, where
- * `build(array)` returns the document holding `array` once (and nothing
- * else that depends on it). The elements are mapped and serialised
- * {@linkcode BATCH} at a time, so the objects built for them die young:
- * built all at once for 10,000 tests they outlived a young-generation GC,
- * which then copied every one of them (up to 140 ms on Node 20).
+ * `build(items.map(map))` as JSON: indented by two spaces, except that each
+ * element of the array is serialised compactly on its own line. `build`
+ * returns the document holding the array once (and nothing else that
+ * depends on it). Parses back to exactly what `JSON.stringify` of the same
+ * document gives. Each element is mapped and serialised on its own, so what
+ * is built for it dies young.
+ *
+ * @example
+ * ```ts
+ * import { elementPerLineJson } from "./_json.ts";
+ * const text = elementPerLineJson([1, 2], (i) => ({ id: i }), (tests) => ({ v: 1, tests }));
+ * // {\n  "v": 1,\n  "tests": [\n    {"id":1},\n    {"id":2}\n  ]\n}
+ * ```
  */
-export function indentedJson<T>(
+export function elementPerLineJson<T>(
   items: readonly T[],
   map: (item: T) => unknown,
   build: (array: unknown[]) => unknown,
 ): string {
-  const whole = () => JSON.stringify(build(items.map(map)), null, 2);
-  if (items.length <= BATCH) return whole();
+  if (items.length === 0) return JSON.stringify(build([]), null, 2);
   const doc = JSON.stringify(build([MARK]), null, 2);
   const at = doc.indexOf(QUOTED_MARK);
-  if (at < 0 || doc.indexOf(QUOTED_MARK, at + 1) >= 0) return whole();
+  if (at < 0 || doc.indexOf(QUOTED_MARK, at + 1) >= 0) {
+    // The document's own text holds the placeholder: serialise the plain way.
+    return JSON.stringify(build(items.map(map)), null, 2);
+  }
   const before = doc.slice(0, at);
   const after = doc.slice(at + QUOTED_MARK.length);
-  // The elements' own indentation: the text between the last line break and the mark.
+  // The elements' indentation: the text between the last line break and the mark.
   const separator = `,\n${before.slice(before.lastIndexOf("\n") + 1)}`;
   // Concatenated, not joined: engines keep a rope of the parts, which the one
-  // copy made when the text is written flattens (a join would copy it twice).
-  let out = before;
-  for (let start = 0; start < items.length; start += BATCH) {
-    const batch = items.slice(start, start + BATCH).map(map);
-    const text = JSON.stringify(build(batch), null, 2);
-    // The same document around other elements: the same text before and after them.
-    if (!text.startsWith(before) || !text.endsWith(after)) return whole();
-    if (start > 0) out += separator;
-    out += text.slice(before.length, text.length - after.length);
-  }
+  // copy made when the text is written flattens.
+  // (An element that serialises to nothing is `null`, as in an array.)
+  const line = (item: T) => JSON.stringify(map(item)) ?? "null";
+  let out = before + line(items[0]);
+  for (let i = 1; i < items.length; i++) out += separator + line(items[i]);
   return out + after;
 }

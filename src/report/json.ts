@@ -7,7 +7,7 @@
  */
 import type { CheckResult, ConfigLocation, GateRun, TestResult } from "../gate/types.ts";
 import { SDK_VERSION } from "../version.ts";
-import { indentedJson } from "./_json.ts";
+import { elementPerLineJson } from "./_json.ts";
 
 /** Version of the JSON summary's shape; bumped on any incompatible change. */
 export const JSON_REPORT_SCHEMA_VERSION = 1;
@@ -52,7 +52,8 @@ function sortedKeys(scores: Record<string, number>): Record<string, number> {
 }
 
 /**
- * Render a run as the JSON summary (2-space indented, trailing newline).
+ * Render a run as the JSON summary: indented by two spaces, each test compact
+ * on its own line, with a trailing newline.
  * Absent optional values are `null`, never missing keys.
  *
  * @example
@@ -85,5 +86,5 @@ export function renderJson(run: GateRun): string {
     tests,
     warnings: run.warnings,
   });
-  return `${indentedJson(run.results, test, summary)}\n`;
+  return `${elementPerLineJson(run.results, test, summary)}\n`;
 }

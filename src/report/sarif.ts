@@ -7,7 +7,7 @@
  */
 import type { ConfigLocation, GateRun, TestResult } from "../gate/types.ts";
 import { SDK_VERSION } from "../version.ts";
-import { indentedJson } from "./_json.ts";
+import { elementPerLineJson } from "./_json.ts";
 import { failedChecks, mainMessage } from "./_text.ts";
 
 /** Short descriptions of the rules a result can name (check kinds and error codes). */
@@ -152,5 +152,5 @@ export function renderSarif(run: GateRun): string {
       },
     }],
   });
-  return `${indentedJson(found, result, log)}\n`;
+  return `${elementPerLineJson(found, result, log)}\n`;
 }
