@@ -75,3 +75,90 @@ function translateAnchors(source: string): string {
   }
   return out;
 }
+
+/** A test equivalent to a regex's `test` for the literal patterns {@linkcode literalTester} recognises. */
+export type LiteralTest = (input: string) => boolean;
+
+// Characters that are syntax outside a class (anchors are handled separately).
+const SYNTAX = new Set([..."\\^$.|?*+()[]{}"]);
+// Identity escapes allowed under the `u` flag, and the control escapes.
+const ESCAPED: Record<string, string> = {
+  "^": "^",
+  $: "$",
+  "\\": "\\",
+  ".": ".",
+  "*": "*",
+  "+": "+",
+  "?": "?",
+  "(": "(",
+  ")": ")",
+  "[": "[",
+  "]": "]",
+  "{": "{",
+  "}": "}",
+  "|": "|",
+  "/": "/",
+  n: "\n",
+  r: "\r",
+  t: "\t",
+  f: "\f",
+  v: "\v",
+};
+
+/**
+ * For a regex that only matches one fixed string (`City 1\.$`, `^OK$`,
+ * `Paris`): a string test that gives the same answer as `regex.test(input)`
+ * without running (or compiling) the regex; `undefined` for anything else.
+ *
+ * Recognised: a sequence of literal characters and escaped syntax
+ * characters (plus `\n`, `\r`, `\t`, `\f`, `\v`), optionally with `^` first
+ * and `$` last, with no flags but `u`, `s` and `m` (`m` only without
+ * anchors; never `i`, since case folding is not a string comparison).
+ * Patterns with a lone surrogate are left to the regex (under `u` it never
+ * matches half of a pair; `includes` would).
+ */
+export function literalTester(regex: RegExp): LiteralTest | undefined {
+  const flags = regex.flags;
+  for (const f of flags) if (f !== "u" && f !== "s" && f !== "m") return undefined;
+  const src = regex.source;
+  let i = 0;
+  let end = src.length;
+  const start = src.startsWith("^");
+  if (start) i = 1;
+  // A final "$" is an anchor unless it is escaped (an odd run of backslashes before it).
+  let anchoredEnd = false;
+  if (end > i && src[end - 1] === "$") {
+    let slashes = 0;
+    for (let k = end - 2; k >= i && src[k] === "\\"; k--) slashes++;
+    if (slashes % 2 === 0) {
+      anchoredEnd = true;
+      end--;
+    }
+  }
+  if ((start || anchoredEnd) && flags.includes("m")) return undefined;
+  let lit = "";
+  for (let k = i; k < end; k++) {
+    const c = src[k];
+    const code = src.charCodeAt(k);
+    if (code >= 0xd800 && code <= 0xdfff) {
+      // A pair is one code point, matched whole; a lone surrogate is left to the regex.
+      const low = src.charCodeAt(k + 1);
+      if (code > 0xdbff || !(low >= 0xdc00 && low <= 0xdfff)) return undefined;
+      lit += src.slice(k, k + 2);
+      k++;
+      continue;
+    }
+    if (c === "\\") {
+      const e = ESCAPED[src[k + 1]];
+      if (e === undefined) return undefined;
+      lit += e;
+      k++;
+    } else if (SYNTAX.has(c)) {
+      return undefined;
+    } else lit += c;
+  }
+  if (start && anchoredEnd) return (input) => input === lit;
+  if (start) return (input) => input.startsWith(lit);
+  if (anchoredEnd) return (input) => input.endsWith(lit);
+  return (input) => input.includes(lit);
+}

@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { type LiteralTest, literalTester } from "../_regex.ts";
 
 /** How one guarded evaluation ended. */
 export type RegexOutcome =
@@ -111,6 +112,8 @@ export class RegexGuard {
   readonly #timeoutMs: number;
   #sandbox: RegexSandbox | Promise<RegexSandbox> | undefined;
   readonly #risky = new Map<string, boolean>();
+  // Per regex source and flags: the string test of a literal pattern, or null.
+  readonly #literal = new Map<string, LiteralTest | null>();
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: RegexGuardOptions = {}) {
@@ -124,6 +127,14 @@ export class RegexGuard {
     input: string,
     timeoutMs: number = this.#timeoutMs,
   ): Promise<RegexOutcome> {
+    // A literal pattern (most are) is a string comparison: no regex to compile or run.
+    const key = `${regex.flags}/${regex.source}`;
+    let literal = this.#literal.get(key);
+    if (literal === undefined) {
+      literal = literalTester(regex) ?? null;
+      this.#literal.set(key, literal);
+    }
+    if (literal !== null) return { status: "ok", matched: literal(input) };
     let risky = this.#risky.get(regex.source);
     if (risky === undefined) {
       risky = isRiskyPattern(regex.source);
