@@ -23,34 +23,47 @@ export function compilePattern(
   flags: Iterable<string> = [],
   extraFlags = "",
 ): RegExp {
-  const set = new Set<string>(flags);
-  let source = pattern;
-  const m = INLINE_FLAGS.exec(source);
-  if (m) {
-    for (const f of m[1]) {
-      if (f === "x" || f === "U") {
-        throw new SyntaxError(
-          `inline flag (?${f}) in ${JSON.stringify(pattern)} has no JavaScript equivalent`,
-        );
-      }
-      set.add(f);
-    }
-    source = source.slice(m[0].length);
-  }
-  source = source.replace(/\(\?P<([A-Za-z_][A-Za-z0-9_]*)>/g, "(?<$1>").replace(
-    /\(\?P=([A-Za-z_][A-Za-z0-9_]*)\)/g,
-    "\\k<$1>",
-  );
-  source = translateAnchors(source);
-  for (const f of set) {
+  let all = "u" + extraFlags;
+  const add = (f: string) => {
     if (f !== "i" && f !== "m" && f !== "s") {
       throw new SyntaxError(`unknown regex flag ${JSON.stringify(f)} (allowed: i, m, s)`);
     }
+    if (!all.includes(f)) all += f;
+  };
+  let source = pattern;
+  // Each rewrite runs only when its syntax can occur: most patterns need none.
+  if (source.startsWith("(?")) {
+    const m = INLINE_FLAGS.exec(source);
+    if (m) {
+      for (const f of m[1]) {
+        if (f === "x" || f === "U") {
+          throw new SyntaxError(
+            `inline flag (?${f}) in ${JSON.stringify(pattern)} has no JavaScript equivalent`,
+          );
+        }
+      }
+      source = source.slice(m[0].length);
+      for (const f of flags) add(f);
+      for (const f of m[1]) add(f);
+      return new RegExp(rewrite(source), all);
+    }
   }
-  let all = "u" + extraFlags;
-  for (const f of set) if (!all.includes(f)) all += f;
-  return new RegExp(source, all);
+  for (const f of flags) add(f);
+  return new RegExp(rewrite(source), all);
 }
+
+/** Python/Rust named groups and absolute anchors in JS syntax. */
+function rewrite(source: string): string {
+  if (source.includes("(?P")) {
+    source = source.replace(/\(\?P<([A-Za-z_][A-Za-z0-9_]*)>/g, "(?<$1>").replace(
+      /\(\?P=([A-Za-z_][A-Za-z0-9_]*)\)/g,
+      "\\k<$1>",
+    );
+  }
+  return ABSOLUTE_ANCHOR.test(source) ? translateAnchors(source) : source;
+}
+
+const ABSOLUTE_ANCHOR = /\\[AzZ]/;
 
 // Rust's \A and \z (Python's \A and \Z) anchor at the very start and end of
 // the text whatever the flags; JS has no such escapes (and rejects them
