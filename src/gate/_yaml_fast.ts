@@ -33,41 +33,157 @@ export interface FastPositions {
  * ancestor); with `key`, of the last part's key.
  */
 export function offsetAt(fast: FastYaml, path: readonly (string | number)[], key: boolean): number {
-  let pos = fast.root;
-  let off = fast.rootOffset;
-  for (let i = 0; i < path.length; i++) {
-    if (pos === null) return off;
-    const part = path[i];
-    let idx: number;
-    if (pos.names === undefined) {
-      if (typeof part !== "number" || part >= pos.offsets.length) return off;
-      idx = part;
-      off = pos.offsets[idx];
-    } else {
-      idx = pos.names.indexOf(part as string);
-      if (idx < 0) return off;
-      if (key && i === path.length - 1) return pos.offsets[2 * idx];
-      off = pos.offsets[2 * idx + 1];
-    }
-    pos = pos.kids[idx];
-  }
-  return off;
+  return fast.offsetAt(path, key);
 }
 
-/** The result of {@linkcode parseYamlFast}. */
-export interface FastYaml {
-  /** The document as plain JS data (what the full parser's `toJS()` gives). */
-  readonly value: unknown;
-  /** Offset where the root node starts. */
-  readonly rootOffset: number;
-  /** Node offsets of the root mapping or sequence, and through `kids` of everything in it. */
-  readonly root: FastPositions | null;
+/**
+ * The result of {@linkcode parseYamlFast}.
+ *
+ * Node positions are kept in one flat table of integers rather than as a tree
+ * of small arrays per mapping and sequence, and a mapping's key names are read
+ * back from the text when asked for: building the tree was most of the cost
+ * of a cold parse, in allocation and garbage collection. Each mapping and
+ * sequence has a record, written when it ends (so after the records of what
+ * it contains):
+ *
+ *     count, kind     (kind: SEQ or MAP)
+ *     then per item of a sequence: item offset, kid
+ *                   of a mapping:  key offset, value offset, kid
+ *
+ * where a kid is the record of an item or value that is itself a mapping or
+ * sequence, and -1 for a scalar.
+ */
+export class FastYaml {
+  private tree: FastPositions | null | undefined = undefined;
+  /** For reading quoted key names back. */
+  private reader: Reader | undefined = undefined;
+
+  constructor(
+    /** The document as plain JS data (what the full parser's `toJS()` gives). */
+    readonly value: unknown,
+    /** Offset where the root node starts. */
+    readonly rootOffset: number,
+    private readonly text: string,
+    private readonly table: Int32Array,
+    /** The root's record in `table` (-1 for a scalar). */
+    private readonly rootRec: number,
+  ) {}
+
+  /**
+   * Node offsets of the root mapping or sequence, and through `kids` of
+   * everything in it. Built on first use: {@linkcode offsetAt} reads the
+   * table directly.
+   */
+  get root(): FastPositions | null {
+    if (this.tree === undefined) this.tree = this.positions(this.rootRec);
+    return this.tree;
+  }
+
+  /** {@linkcode offsetAt}. */
+  offsetAt(path: readonly (string | number)[], key: boolean): number {
+    const t = this.table;
+    let rec = this.rootRec;
+    let off = this.rootOffset;
+    for (let i = 0; i < path.length; i++) {
+      if (rec < 0) return off;
+      const n = t[rec];
+      const part = path[i];
+      let at = rec + 2; // where the item's (or key's) offset is
+      if (t[rec + 1] === SEQ) {
+        if (typeof part !== "number" || !(part >= 0 && part < n) || part % 1 !== 0) return off;
+        at += 2 * part;
+      } else {
+        if (typeof part !== "string") return off;
+        const end = at + 3 * n;
+        while (at < end && !this.isKey(t[at], part)) at += 3;
+        if (at === end) return off;
+        if (key && i === path.length - 1) return t[at];
+        at++;
+      }
+      off = t[at];
+      rec = t[at + 1];
+    }
+    return off;
+  }
+
+  /** Is the mapping key at `off` the string `name`? */
+  private isKey(off: number, name: string): boolean {
+    const s = this.text;
+    const c = s.charCodeAt(off);
+    if (c === DQUOTE || c === SQUOTE) return this.keyName(off) === name;
+    if (!s.startsWith(name, off)) return false;
+    // The usual case, without making a string: only spaces follow, then the
+    // key's ':' (so the key is `name`, unless `name` itself holds a ':' or
+    // ends in white space).
+    let k = off + name.length;
+    while (s.charCodeAt(k) === SPACE) k++;
+    const last = name.charCodeAt(name.length - 1);
+    if (s.charCodeAt(k) === COLON && last > SPACE && last < 0x80 && !name.includes(":")) {
+      return true;
+    }
+    return this.keyName(off) === name;
+  }
+
+  /** The name of the mapping key at `off`, as the reader read it. */
+  private keyName(off: number): string {
+    const s = this.text;
+    const c = s.charCodeAt(off);
+    if (c === DQUOTE || c === SQUOTE) return (this.reader ??= new Reader(s)).quoted(off);
+    // A plain key runs to the first ':' (it cannot hold one), less trailing white space.
+    return s.slice(off, s.indexOf(":", off)).trimEnd();
+  }
+
+  /** The positions tree of the record at `rec`. */
+  private positions(rec: number): FastPositions | null {
+    if (rec < 0) return null;
+    const t = this.table;
+    const seq = t[rec + 1] === SEQ;
+    const end = rec + 2 + t[rec] * (seq ? 2 : 3);
+    const offsets: number[] = [];
+    const kids: (FastPositions | null)[] = [];
+    if (seq) {
+      for (let at = rec + 2; at < end; at += 2) {
+        offsets.push(t[at]);
+        kids.push(this.positions(t[at + 1]));
+      }
+      return { offsets, kids };
+    }
+    const names: string[] = [];
+    for (let at = rec + 2; at < end; at += 3) {
+      names.push(this.keyName(t[at]));
+      offsets.push(t[at], t[at + 1]);
+      kids.push(this.positions(t[at + 2]));
+    }
+    return { names, offsets, kids };
+  }
 }
+
+/** Record kinds in {@linkcode FastYaml}'s table. */
+const SEQ = 0;
+const MAP = 1;
 
 const BAIL: unique symbol = Symbol("bail");
 
-const NULL_RE = /^(?:~|[Nn]ull|NULL)?$/;
-const BOOL_RE = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
+// Character codes. The scanners compare `charCodeAt` numbers rather than
+// one-character strings (`s[j]`), and search a line in place rather than
+// slicing it out first.
+const LF = 10;
+const SPACE = 32;
+const DQUOTE = 34;
+const HASH = 35;
+const SQUOTE = 39;
+const COMMA = 44;
+const DASH = 45;
+const DOT = 46;
+const COLON = 58;
+const GT = 62;
+const LBRACKET = 91;
+const BACKSLASH = 92;
+const RBRACKET = 93;
+const LBRACE = 123;
+const PIPE = 124;
+const RBRACE = 125;
+
 const OCT_RE = /^0o[0-7]+$/;
 const INT_RE = /^[-+]?[0-9]+$/;
 const HEX_RE = /^0x[0-9a-fA-F]+$/;
@@ -77,21 +193,50 @@ const FLOAT_RE = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
 /** Plain mapping keys this reader accepts (others go to the full parser). */
 const KEY_RE = /^[A-Za-z0-9_$][A-Za-z0-9_$\-. /]*$/;
 /** Characters that may not start a plain scalar here (YAML indicators, conservatively). */
-const INDICATOR = new Set([..."-?:,[]{}#&*!|>'\"%@`"]);
+const INDICATORS = "-?:,[]{}#&*!|>'\"%@`";
 /** Control characters the full parser treats specially; leave them to it. */
 // deno-lint-ignore no-control-regex
 const ODD_CHARS = /[\x00-\x08\x0b-\x1f\x7f\t\r\ufeff\u0085\u2028\u2029]/;
 
+// Character classes by ASCII code, for the scanners (non-ASCII is in none).
+/** One of `INDICATORS`. */
+const IND = 1;
+/** May start a plain key (`KEY_RE`'s first character). */
+const KEY_FIRST = 2;
+/** May continue a plain key (`KEY_RE`'s other characters). */
+const KEY_REST = 4;
+const CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  if (INDICATORS.includes(ch)) CLASS[c] |= IND;
+  if (KEY_RE.test(ch)) CLASS[c] |= KEY_FIRST;
+  if (KEY_RE.test("a" + ch)) CLASS[c] |= KEY_REST;
+}
+
+/** Is the character code `c` a YAML indicator (`NaN`, past the end, is not)? */
+function isIndicator(c: number): boolean {
+  return c < 128 && (CLASS[c] & IND) !== 0;
+}
+
 /** Resolve a plain scalar with the YAML 1.2 core schema, in the full parser's order. */
 function resolvePlain(s: string): unknown {
+  if (s.length === 0) return null;
   const c = s.charCodeAt(0);
-  // Fast exit: a scalar starting with a letter other than n/N/t/T/f/F is a string.
-  if (
-    (c >= 97 && c <= 122 && c !== 110 && c !== 116 && c !== 102) ||
-    (c >= 65 && c <= 90 && c !== 78 && c !== 84 && c !== 70)
-  ) return s;
-  if (NULL_RE.test(s)) return null;
-  if (BOOL_RE.test(s)) return s[0] === "t" || s[0] === "T";
+  // The first character decides which rules can match: only ~ n N start a
+  // null, t T f F a boolean, and a digit + - or . a number; the rest are strings.
+  switch (c) {
+    case 126: /* ~ */
+    case 110: /* n */
+    case 78: /* N */
+      return s === "~" || s === "null" || s === "Null" || s === "NULL" ? null : s;
+    case 116: /* t */
+    case 84: /* T */
+      return s === "true" || s === "True" || s === "TRUE" ? true : s;
+    case 102: /* f */
+    case 70: /* F */
+      return s === "false" || s === "False" || s === "FALSE" ? false : s;
+  }
+  if (!(c >= 48 && c <= 57) && c !== 43 && c !== 45 && c !== 46) return s;
   if (OCT_RE.test(s)) return parseInt(s.substring(2), 8);
   if (INT_RE.test(s)) return parseInt(s, 10);
   if (HEX_RE.test(s)) return parseInt(s.substring(2), 16);
@@ -126,12 +271,87 @@ const ESCAPES: Record<string, string> = {
   "\\": "\\",
 };
 
+/** A double-quoted escape: `\x` and 2 hex digits, `\u` and 4, `\U` and 8, or one character. */
+const ESCAPE = /\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|([^]))/g;
+
+/** The text an {@linkcode ESCAPE} stands for (for `replace`). */
+function unescape(_: string, x?: string, u?: string, big?: string, c?: string): string {
+  if (c !== undefined) {
+    const simple = ESCAPES[c];
+    if (simple === undefined) throw BAIL;
+    return simple;
+  }
+  const code = parseInt((x ?? u ?? big) as string, 16);
+  if (code > 0x10ffff) throw BAIL;
+  return String.fromCodePoint(code);
+}
+
 class Reader {
-  /** The positions of the container parsed last (`null` after a scalar). */
-  lastPos: FastPositions | null = null;
+  /** The record (in `table`) of the mapping or sequence read last; -1 after a scalar. */
+  lastRec = -1;
   i = 0;
+  /** Set by `keyAt` (just past the ':') and `quoted` (just past the closing quote). */
+  end = 0;
+  /** Node positions: records as described at {@linkcode FastYaml}, in `table[0, size)`. */
+  table: Int32Array = new Int32Array(0);
+  size = 0;
+
+  // Scratch stacks. A mapping or sequence gathers its items and position
+  // entries on top of these (what it contains pushes above them and pops
+  // back), then copies them out: the items into an array of exactly the right
+  // size (arrays grown by `push` keep spare room), the entries into its record.
+  vals: unknown[] = [];
+  nVals = 0;
+  stack: number[] = [];
+  sp = 0;
+  /** Plain scalars read lately: see `plain`. */
+  seenText: string[] = new Array(256).fill("");
+  seenValue: unknown[] = new Array(256).fill(null);
 
   constructor(readonly s: string) {}
+
+  /** Push a position entry (an offset or a kid) of the mapping or sequence being read. */
+  push(n: number): void {
+    this.stack[this.sp++] = n;
+  }
+
+  /** Pop the items pushed since `from` into an array. */
+  popItems(from: number): unknown[] {
+    const arr = this.vals.slice(from, this.nVals);
+    this.nVals = from;
+    return arr;
+  }
+
+  /** Write the record of a sequence whose entries start at `from` in the stack, and pop them. */
+  closeSeq(from: number): void {
+    this.lastRec = this.record(from, (this.sp - from) / 2, SEQ);
+  }
+
+  /** Write the record of a mapping whose entries start at `from` in the stack, and pop them. */
+  closeMap(from: number): void {
+    this.lastRec = this.record(from, (this.sp - from) / 3, MAP);
+  }
+
+  /** Append a record (see {@linkcode FastYaml}) of the stack entries from `from`, pop them, and return where it is. */
+  record(from: number, count: number, kind: number): number {
+    const rec = this.size;
+    const size = rec + 2 + (this.sp - from);
+    if (size > this.table.length) {
+      // At first, room for the whole text (typical configs need about one
+      // entry per 5 characters); then twice the room.
+      const room = this.table.length === 0 ? 64 + (this.s.length >> 2) : 2 * this.table.length;
+      const grown = new Int32Array(Math.max(size, room));
+      grown.set(this.table.subarray(0, rec));
+      this.table = grown;
+    }
+    const t = this.table;
+    t[rec] = count;
+    t[rec + 1] = kind;
+    for (let k = from, at = rec + 2; k < this.sp; k++, at++) t[at] = this.stack[k];
+    this.size = size;
+    this.sp = from;
+    return rec;
+  }
 
   // -- lines -----------------------------------------------------------------
 
@@ -148,26 +368,28 @@ class Reader {
    */
   nextContent(from: number, docStart = false): number {
     const s = this.s;
+    const n = s.length;
     let ls = from;
-    while (ls < s.length) {
+    while (ls < n) {
       let j = ls;
-      while (s.charCodeAt(j) === 32) j++;
-      const c = s[j];
-      if (c === "\n") {
+      while (s.charCodeAt(j) === SPACE) j++;
+      const c = s.charCodeAt(j);
+      if (c === LF) {
         ls = j + 1;
         continue;
       }
-      if (j >= s.length) break;
-      if (c === "#") {
+      if (j >= n) break;
+      if (c === HASH) {
         ls = this.eol(j) + 1;
         continue;
       }
       if (
-        j === ls && (s.startsWith("---", j) || s.startsWith("...", j)) &&
-        (j + 3 >= s.length || s[j + 3] === " " || s[j + 3] === "\n")
+        j === ls && (c === DASH || c === DOT) &&
+        (s.startsWith("---", j) || s.startsWith("...", j)) &&
+        (j + 3 >= n || s.charCodeAt(j + 3) === SPACE || s.charCodeAt(j + 3) === LF)
       ) {
         // One "---" before the content is a document start; anything else goes to the full parser.
-        if (!docStart || s[j] !== "-") throw BAIL;
+        if (!docStart || c !== DASH) throw BAIL;
         docStart = false;
         this.endLine(j + 3);
         ls = this.i;
@@ -176,7 +398,7 @@ class Reader {
       this.i = ls;
       return j;
     }
-    this.i = s.length;
+    this.i = n;
     return -1;
   }
 
@@ -184,46 +406,93 @@ class Reader {
   endLine(at: number): void {
     const s = this.s;
     let j = at;
-    while (s.charCodeAt(j) === 32) j++;
-    if (j < s.length && s[j] !== "\n") {
-      if (s[j] !== "#" || j === at) throw BAIL;
+    while (s.charCodeAt(j) === SPACE) j++;
+    if (j < s.length && s.charCodeAt(j) !== LF) {
+      if (s.charCodeAt(j) !== HASH || j === at) throw BAIL;
       j = this.eol(j);
     }
     this.i = j + 1;
+  }
+
+  isSpaceOrEnd(at: number): boolean {
+    const c = this.s.charCodeAt(at);
+    return at >= this.s.length || c === SPACE || c === LF;
+  }
+
+  /** Is there a "- " (or "-" at the line end) sequence entry at `at`? */
+  isDash(at: number): boolean {
+    return this.s.charCodeAt(at) === DASH && this.isSpaceOrEnd(at + 1);
+  }
+
+  /**
+   * The end of `s.slice(from, to).trimEnd()`, without the copy: trailing
+   * spaces are skipped here, and any other white space (rare: no-break and
+   * Unicode spaces) is left to `trimEnd` itself.
+   */
+  trimEnd(from: number, to: number): number {
+    const s = this.s;
+    let e = to;
+    while (e > from && s.charCodeAt(e - 1) === SPACE) e--;
+    if (e > from) {
+      const c = s.charCodeAt(e - 1);
+      if (c < SPACE || c >= 0x80) return from + s.slice(from, e).trimEnd().length;
+    }
+    return e;
   }
 
   // -- block nodes -----------------------------------------------------------
 
   /** A block node whose first character is at `off` (column `col`), inside a parent at `parent`. */
   blockNode(off: number, col: number, parent: number): unknown {
-    const s = this.s;
-    const c = s[off];
-    if (c === "-" && this.isSpaceOrEnd(off + 1)) return this.blockSeq(off, col);
-    const first = this.keyAt(off);
-    if (first !== undefined) return this.blockMap(off, col, first);
+    if (this.isDash(off)) return this.blockSeq(off, col);
+    const key = this.keyAt(off);
+    if (key !== undefined) return this.blockMap(off, col, key, this.end);
     // A scalar or flow collection on its own line.
     return this.inlineValue(off, parent);
   }
 
-  isSpaceOrEnd(at: number): boolean {
-    return at >= this.s.length || this.s[at] === " " || this.s[at] === "\n";
+  /**
+   * If a mapping key starts at `off`, returns it and leaves the offset just
+   * past its ':' in `this.end`.
+   */
+  keyAt(off: number): string | undefined {
+    const s = this.s;
+    const c = s.charCodeAt(off);
+    if (c === DQUOTE || c === SQUOTE) {
+      const key = this.quoted(off);
+      let j = this.end;
+      while (s.charCodeAt(j) === SPACE) j++;
+      if (s.charCodeAt(j) !== COLON || !this.isSpaceOrEnd(j + 1)) return undefined;
+      this.end = j + 1;
+      return key;
+    }
+    if (isIndicator(c)) return undefined;
+    // The usual case: key characters up to the first ':' that ends the key.
+    // Anything else on the way (another ':', other characters) is left to
+    // `keyAtSlow`, which decides whether the line holds no key or an odd one.
+    if ((CLASS[c] & KEY_FIRST) !== 0) {
+      const n = s.length;
+      for (let k = off + 1;; k++) {
+        if (k >= n) return undefined;
+        const d = s.charCodeAt(k);
+        if (d === COLON) {
+          if (!this.isSpaceOrEnd(k + 1)) break;
+          const key = this.plain(off, this.trimEnd(off, k));
+          if (typeof key !== "string") throw BAIL;
+          this.end = k + 1;
+          return key;
+        }
+        if (d === LF) return undefined; // no ':' on the line
+        if (d >= 128 || (CLASS[d] & KEY_REST) === 0) break;
+      }
+    }
+    return this.keyAtSlow(off);
   }
 
-  /** If a mapping key starts at `off`: [key, offset just past the ':']. */
-  keyAt(off: number): [string, number] | undefined {
-    const s = this.s;
-    const c = s[off];
-    if (c === '"' || c === "'") {
-      const nl = this.eol(off);
-      const [key, end] = c === '"' ? this.doubleQuoted(off, nl) : this.singleQuoted(off, nl);
-      let j = end;
-      while (s.charCodeAt(j) === 32) j++;
-      if (s[j] === ":" && this.isSpaceOrEnd(j + 1)) return [key, j + 1];
-      return undefined;
-    }
-    if (INDICATOR.has(c)) return undefined;
+  /** `keyAt` for a line the quick scan could not settle. */
+  keyAtSlow(off: number): string | undefined {
     // Search this line only (an unbounded indexOf would make long files quadratic).
-    const line = s.slice(off, this.eol(off));
+    const line = this.s.slice(off, this.eol(off));
     let colon = line.indexOf(":");
     while (colon >= 0 && colon + 1 < line.length && line[colon + 1] !== " ") {
       colon = line.indexOf(":", colon + 1);
@@ -232,118 +501,119 @@ class Reader {
     const raw = line.slice(0, colon).trimEnd();
     if (!KEY_RE.test(raw)) throw BAIL;
     if (typeof resolvePlain(raw) !== "string") throw BAIL;
-    return [raw, off + colon + 1];
+    this.end = off + colon + 1;
+    return raw;
   }
 
-  /** A block mapping whose first key (already read by the caller: `first`) is at `off`. */
-  blockMap(off: number, col: number, first: [string, number]): Record<string, unknown> {
+  /**
+   * A block mapping at `off` (column `col`) whose first key the caller has
+   * read already: `key`, with `after` just past its ':'.
+   */
+  blockMap(off: number, col: number, key: string, after: number): Record<string, unknown> {
     const s = this.s;
     const obj: Record<string, unknown> = {};
-    const names: string[] = [];
-    const offsets: number[] = [];
-    const kids: (FastPositions | null)[] = [];
+    const stack0 = this.sp;
     let at = off;
-    let k: [string, number] | undefined = first;
     for (;;) {
-      if (k === undefined) throw BAIL;
-      const [key, after] = k;
       if (key === "__proto__" || Object.hasOwn(obj, key)) throw BAIL;
-      names.push(key);
-      offsets.push(at);
+      this.push(at);
       let j = after;
-      while (s.charCodeAt(j) === 32) j++;
-      let value: unknown;
-      if (j >= s.length || s[j] === "\n" || (s[j] === "#" && j > after)) {
+      while (s.charCodeAt(j) === SPACE) j++;
+      const c = s.charCodeAt(j);
+      if (j >= s.length || c === LF || (c === HASH && j > after)) {
         // The value is on the following lines, or null.
         this.endLine(after);
         const next = this.nextContent(this.i);
         const ncol = next - this.i;
         if (next >= 0 && ncol > col) {
-          offsets.push(next);
-          value = this.blockNode(next, ncol, col);
-          kids.push(this.lastPos);
-        } else if (next >= 0 && ncol === col && s[next] === "-" && this.isSpaceOrEnd(next + 1)) {
-          offsets.push(next);
-          value = this.blockSeq(next, ncol);
-          kids.push(this.lastPos);
+          this.push(next);
+          obj[key] = this.blockNode(next, ncol, col);
+          this.push(this.lastRec);
+        } else if (next >= 0 && ncol === col && this.isDash(next)) {
+          this.push(next);
+          obj[key] = this.blockSeq(next, ncol);
+          this.push(this.lastRec);
         } else {
-          offsets.push(j);
-          value = null;
-          kids.push(null);
+          this.push(j);
+          obj[key] = null;
+          this.push(-1);
         }
       } else {
-        offsets.push(j);
-        value = this.inlineValue(j, col);
-        kids.push(this.lastPos);
+        this.push(j);
+        obj[key] = this.inlineValue(j, col);
+        this.push(this.lastRec);
       }
-      obj[key] = value;
       const next = this.nextContent(this.i);
       if (next < 0) break;
       const ncol = next - this.i;
       if (ncol < col) break;
       if (ncol > col) throw BAIL;
-      if (s[next] === "-" && this.isSpaceOrEnd(next + 1)) throw BAIL;
+      if (this.isDash(next)) throw BAIL;
       at = next;
-      k = this.keyAt(at);
+      const k = this.keyAt(at);
+      if (k === undefined) throw BAIL;
+      key = k;
+      after = this.end;
     }
-    this.lastPos = { names, offsets, kids };
+    this.closeMap(stack0);
     return obj;
   }
 
+  /** A block sequence whose first "-" is at `off` (column `col`). */
   blockSeq(off: number, col: number): unknown[] {
     const s = this.s;
-    const arr: unknown[] = [];
-    const offsets: number[] = [];
-    const kids: (FastPositions | null)[] = [];
+    const vals0 = this.nVals;
+    const stack0 = this.sp;
     let at = off;
     for (;;) {
       let j = at + 1;
-      while (s.charCodeAt(j) === 32) j++;
-      if (j >= s.length || s[j] === "\n" || (s[j] === "#" && j > at + 1)) {
+      while (s.charCodeAt(j) === SPACE) j++;
+      const c = s.charCodeAt(j);
+      let item: unknown;
+      if (j >= s.length || c === LF || (c === HASH && j > at + 1)) {
         this.endLine(at + 1);
         const next = this.nextContent(this.i);
         const ncol = next - this.i;
         if (next >= 0 && ncol > col) {
-          offsets.push(next);
-          arr.push(this.blockNode(next, ncol, col));
-          kids.push(this.lastPos);
+          this.push(next);
+          item = this.blockNode(next, ncol, col);
+          this.push(this.lastRec);
         } else {
-          offsets.push(j);
-          arr.push(null);
-          kids.push(null);
+          this.push(j);
+          item = null;
+          this.push(-1);
         }
-      } else if (s[j] === "-" && this.isSpaceOrEnd(j + 1)) {
+      } else if (this.isDash(j)) {
         throw BAIL;
       } else {
-        offsets.push(j);
-        const jcol = j - this.lineStart(j);
-        const first = this.keyAt(j);
-        if (first !== undefined) arr.push(this.blockMap(j, jcol, first));
-        else arr.push(this.inlineValue(j, col));
-        kids.push(this.lastPos);
+        this.push(j);
+        // `at` is at column `col`, and `j` on the same line.
+        const key = this.keyAt(j);
+        if (key !== undefined) item = this.blockMap(j, col + (j - at), key, this.end);
+        else item = this.inlineValue(j, col);
+        this.push(this.lastRec);
       }
+      this.vals[this.nVals++] = item;
       const next = this.nextContent(this.i);
       if (next < 0) break;
       const ncol = next - this.i;
       if (ncol < col) break;
       if (ncol > col) throw BAIL;
-      if (!(s[next] === "-" && this.isSpaceOrEnd(next + 1))) break; // the parent mapping's next key
+      if (!this.isDash(next)) break; // the parent mapping's next key
       at = next;
     }
-    this.lastPos = { offsets, kids };
-    return arr;
+    this.closeSeq(stack0);
+    return this.popItems(vals0);
   }
 
   /** Can a plain scalar start at `j`? Indicators may not, except "-" before a non-space ("-1", "-x"). */
   plainStart(j: number): boolean {
-    const c = this.s[j];
-    if (!INDICATOR.has(c)) return true;
-    const d = this.s[j + 1];
-    return c === "-" && d !== undefined && d !== " " && d !== "\n" && !INDICATOR.has(d);
-  }
-
-  lineStart(at: number): number {
-    return this.s.lastIndexOf("\n", at - 1) + 1;
+    const s = this.s;
+    const c = s.charCodeAt(j);
+    if (!isIndicator(c)) return true;
+    if (c !== DASH || j + 1 >= s.length) return false;
+    const d = s.charCodeAt(j + 1);
+    return d !== SPACE && d !== LF && !isIndicator(d);
   }
 
   /**
@@ -353,97 +623,131 @@ class Reader {
    */
   inlineValue(j: number, parent: number): unknown {
     const s = this.s;
-    this.lastPos = null;
-    const c = s[j];
-    if (c === "[" || c === "{") {
+    this.lastRec = -1;
+    const c = s.charCodeAt(j);
+    if (c === LBRACKET || c === LBRACE) {
       this.i = j;
       const v = this.flowNode(parent);
       this.endLine(this.i);
       return v;
     }
-    if (c === '"' || c === "'") {
-      const nl = this.eol(j);
-      const [v, end] = c === '"' ? this.doubleQuoted(j, nl) : this.singleQuoted(j, nl);
-      this.endLine(end);
+    if (c === DQUOTE || c === SQUOTE) {
+      const v = this.quoted(j);
+      this.endLine(this.end);
       return v;
     }
-    if (c === "|" || c === ">") return this.blockScalar(j, parent);
+    if (c === PIPE || c === GT) return this.blockScalar(j, parent);
     if (!this.plainStart(j)) throw BAIL;
+    // The scalar runs to the line end or to a comment (" #"). A ": " in it,
+    // or a ':' at its end, would make it a mapping key.
     const nl = this.eol(j);
-    const line = s.slice(j, nl);
-    const hash = line.indexOf(" #");
-    const raw = (hash < 0 ? line : line.slice(0, hash)).trimEnd();
-    if (raw.includes(": ") || raw.endsWith(":")) throw BAIL;
+    let end = nl;
+    for (let k = j; k < nl; k++) {
+      const d = s.charCodeAt(k);
+      if (d === COLON && s.charCodeAt(k + 1) === SPACE) throw BAIL;
+      if (d === HASH && s.charCodeAt(k - 1) === SPACE) {
+        end = k - 1;
+        break;
+      }
+    }
+    end = this.trimEnd(j, end);
+    if (end > j && s.charCodeAt(end - 1) === COLON) throw BAIL;
     this.i = nl + 1;
     // A more-indented line next would continue this scalar: leave that to the full parser.
     const next = this.nextContent(this.i);
     if (next >= 0 && next - this.i > parent) throw BAIL;
-    return resolvePlain(raw);
+    return this.plain(j, end);
   }
 
   // -- scalars ---------------------------------------------------------------
 
-  /** A single-line double-quoted scalar from `j` (the quote). Returns [value, offset after the closing quote]. */
-  doubleQuoted(j: number, nl: number): [string, number] {
+  /**
+   * The plain scalar `s.slice(from, to)`, resolved. Configs repeat the same
+   * keys and values (`type: regex_match`) thousands of times, so the last
+   * one read of each length, first and last character is kept: a repeat
+   * costs one comparison instead of a new string, its resolution and, as a
+   * key, the engine's interning of the new string.
+   */
+  plain(from: number, to: number): unknown {
     const s = this.s;
+    const len = to - from;
+    const slot = (len * 31 + s.charCodeAt(from) * 7 + s.charCodeAt(to - 1)) & 255;
+    const text = this.seenText[slot];
+    // (The empty scalar is null, like the "" the slots start with.)
+    if (text.length === len && s.startsWith(text, from)) return this.seenValue[slot];
+    const raw = s.slice(from, to);
+    const value = resolvePlain(raw);
+    this.seenText[slot] = raw;
+    this.seenValue[slot] = value;
+    return value;
+  }
+
+  /** A single-line quoted scalar from `j` (the quote). Leaves the offset after the closing quote in `this.end`. */
+  quoted(j: number): string {
+    return this.s.charCodeAt(j) === DQUOTE ? this.doubleQuoted(j) : this.singleQuoted(j);
+  }
+
+  /** A single-line double-quoted scalar from `j` (the quote); see `quoted`. */
+  doubleQuoted(j: number): string {
+    const s = this.s;
+    const n = s.length;
+    let k = j + 1;
+    let escaped = false;
+    for (;;) {
+      if (k >= n) throw BAIL;
+      const c = s.charCodeAt(k);
+      if (c === DQUOTE) break;
+      if (c === LF) throw BAIL;
+      if (c === BACKSLASH) {
+        // An escape: its next character is not the end (nor a line break, below).
+        escaped = true;
+        k++;
+        if (k >= n) throw BAIL;
+        if (s.charCodeAt(k) === LF) throw BAIL;
+      }
+      k++;
+    }
+    this.end = k + 1;
+    const raw = s.slice(j + 1, k);
+    // One pass of the built-in replace makes a flat string (a `+=` per piece
+    // would build a chain of string parts, which costs more memory).
+    return escaped ? raw.replace(ESCAPE, unescape) : raw;
+  }
+
+  /** A single-line single-quoted scalar from `j` (the quote); see `quoted`. */
+  singleQuoted(j: number): string {
+    const s = this.s;
+    const n = s.length;
     let out = "";
     let k = j + 1;
     let run = k;
     for (;;) {
-      if (k >= nl) throw BAIL;
+      if (k >= n) throw BAIL;
       const c = s.charCodeAt(k);
-      if (c === 34 /* " */) {
+      if (c === SQUOTE) {
         out += s.slice(run, k);
-        return [out, k + 1];
-      }
-      if (c === 92 /* \ */) {
-        out += s.slice(run, k);
-        const e = s[k + 1];
-        const simple = ESCAPES[e];
-        if (simple !== undefined) {
-          out += simple;
-          k += 2;
-        } else if (e === "x" || e === "u" || e === "U") {
-          const len = e === "x" ? 2 : e === "u" ? 4 : 8;
-          const hex = s.substr(k + 2, len);
-          if (hex.length !== len || !/^[0-9a-fA-F]+$/.test(hex)) throw BAIL;
-          const code = parseInt(hex, 16);
-          if (code > 0x10ffff) throw BAIL;
-          out += String.fromCodePoint(code);
-          k += 2 + len;
-        } else throw BAIL;
+        if (s.charCodeAt(k + 1) !== SQUOTE) {
+          this.end = k + 1;
+          return out;
+        }
+        // '' is an escaped quote.
+        out += "'";
+        k += 2;
         run = k;
         continue;
       }
+      if (c === LF) throw BAIL;
       k++;
-    }
-  }
-
-  /** A single-line single-quoted scalar from `j`. Returns [value, offset after the closing quote]. */
-  singleQuoted(j: number, nl: number): [string, number] {
-    const line = this.s.slice(j, nl);
-    let out = "";
-    let k = 1;
-    for (;;) {
-      const q = line.indexOf("'", k);
-      if (q < 0) throw BAIL;
-      out += line.slice(k, q);
-      if (line[q + 1] === "'") {
-        out += "'";
-        k = q + 2;
-        continue;
-      }
-      return [out, j + q + 1];
     }
   }
 
   /** `|`, `|-`, `>` or `>-` at `j`, content more indented than `parent`. */
   blockScalar(j: number, parent: number): string {
     const s = this.s;
-    const folded = s[j] === ">";
+    const folded = s.charCodeAt(j) === GT;
     let k = j + 1;
     let strip = false;
-    if (s[k] === "-") {
+    if (s.charCodeAt(k) === DASH) {
       strip = true;
       k++;
     }
@@ -457,7 +761,7 @@ class Reader {
     while (ls < s.length) {
       const le = this.eol(ls);
       let sp = ls;
-      while (s.charCodeAt(sp) === 32) sp++;
+      while (s.charCodeAt(sp) === SPACE) sp++;
       if (sp === le) {
         // A blank line: inside, it stands for an empty line; more spaces than the indentation is content.
         if (indent < 0 || sp - ls > indent) throw BAIL;
@@ -504,17 +808,18 @@ class Reader {
     let k = this.i;
     let spaced = false;
     for (;;) {
-      const c = s[k];
-      if (c === " ") {
+      const c = s.charCodeAt(k);
+      if (c === SPACE) {
         k++;
         spaced = true;
-      } else if (c === "\n") {
+      } else if (c === LF) {
         k++;
         let sp = k;
-        while (s.charCodeAt(sp) === 32) sp++;
-        if (sp < s.length && s[sp] !== "\n" && s[sp] !== "#" && sp - k <= parent) throw BAIL;
+        while (s.charCodeAt(sp) === SPACE) sp++;
+        const d = s.charCodeAt(sp);
+        if (sp < s.length && d !== LF && d !== HASH && sp - k <= parent) throw BAIL;
         spaced = true;
-      } else if (c === "#") {
+      } else if (c === HASH) {
         if (!spaced) throw BAIL;
         k = this.eol(k);
       } else break;
@@ -522,120 +827,152 @@ class Reader {
     this.i = k;
   }
 
+  /** A flow node at `this.i`; leaves `this.i` just after it. */
   flowNode(parent: number): unknown {
-    const s = this.s;
-    const start = this.i;
-    this.lastPos = null;
-    const c = s[start];
-    if (c === "[") {
-      const arr: unknown[] = [];
-      const offsets: number[] = [];
-      const kids: (FastPositions | null)[] = [];
-      this.i++;
-      this.flowSpace(parent);
-      if (s[this.i] === "]") this.i++;
-      else {
-        for (;;) {
-          offsets.push(this.i);
-          arr.push(this.flowNode(parent));
-          kids.push(this.lastPos);
-          this.flowSpace(parent);
-          const d = s[this.i];
-          this.i++;
-          if (d === "]") break;
-          if (d !== ",") throw BAIL;
-          this.flowSpace(parent);
-          if (s[this.i] === "]") throw BAIL;
-        }
-      }
-      this.lastPos = { offsets, kids };
-      return arr;
-    }
-    if (c === "{") {
-      const obj: Record<string, unknown> = {};
-      const names: string[] = [];
-      const offsets: number[] = [];
-      const kids: (FastPositions | null)[] = [];
-      this.i++;
-      this.flowSpace(parent);
-      if (s[this.i] === "}") this.i++;
-      else {
-        for (;;) {
-          const ko = this.i;
-          const key = this.flowKey();
-          if (key === "__proto__" || Object.hasOwn(obj, key)) throw BAIL;
-          names.push(key);
-          offsets.push(ko);
-          this.flowSpace(parent);
-          const vc = s[this.i];
-          if (vc === "," || vc === "}" || vc === undefined) throw BAIL;
-          offsets.push(this.i);
-          obj[key] = this.flowNode(parent);
-          kids.push(this.lastPos);
-          this.flowSpace(parent);
-          const d = s[this.i];
-          this.i++;
-          if (d === "}") break;
-          if (d !== ",") throw BAIL;
-          this.flowSpace(parent);
-          if (s[this.i] === "}") throw BAIL;
-        }
-      }
-      this.lastPos = { names, offsets, kids };
-      return obj;
-    }
-    if (c === '"' || c === "'") {
-      const nl = this.eol(start);
-      const [v, end] = c === '"' ? this.doubleQuoted(start, nl) : this.singleQuoted(start, nl);
-      this.i = end;
+    const c = this.s.charCodeAt(this.i);
+    if (c === LBRACKET) return this.flowSeq(parent);
+    if (c === LBRACE) return this.flowMap(parent);
+    this.lastRec = -1;
+    if (c === DQUOTE || c === SQUOTE) {
+      const v = this.quoted(this.i);
+      this.i = this.end;
       return v;
     }
-    if (c === undefined || !this.plainStart(start)) throw BAIL;
-    let k = start;
+    return this.flowPlain(parent);
+  }
+
+  /** A flow sequence: `[` at `this.i`. */
+  flowSeq(parent: number): unknown[] {
+    const s = this.s;
+    const vals0 = this.nVals;
+    const stack0 = this.sp;
+    this.i++;
+    this.flowSpace(parent);
+    if (s.charCodeAt(this.i) === RBRACKET) this.i++;
+    else {
+      for (;;) {
+        this.push(this.i);
+        const item = this.flowNode(parent);
+        this.vals[this.nVals++] = item;
+        this.push(this.lastRec);
+        this.flowSpace(parent);
+        const d = s.charCodeAt(this.i);
+        this.i++;
+        if (d === RBRACKET) break;
+        if (d !== COMMA) throw BAIL;
+        this.flowSpace(parent);
+        if (s.charCodeAt(this.i) === RBRACKET) throw BAIL;
+      }
+    }
+    this.closeSeq(stack0);
+    return this.popItems(vals0);
+  }
+
+  /** A flow mapping: `{` at `this.i`. */
+  flowMap(parent: number): Record<string, unknown> {
+    const s = this.s;
+    const obj: Record<string, unknown> = {};
+    const stack0 = this.sp;
+    this.i++;
+    this.flowSpace(parent);
+    if (s.charCodeAt(this.i) === RBRACE) this.i++;
+    else {
+      for (;;) {
+        const ko = this.i;
+        const key = this.flowKey();
+        if (key === "__proto__" || Object.hasOwn(obj, key)) throw BAIL;
+        this.push(ko);
+        this.flowSpace(parent);
+        const vc = s.charCodeAt(this.i);
+        if (vc === COMMA || vc === RBRACE || this.i >= s.length) throw BAIL;
+        this.push(this.i);
+        obj[key] = this.flowNode(parent);
+        this.push(this.lastRec);
+        this.flowSpace(parent);
+        const d = s.charCodeAt(this.i);
+        this.i++;
+        if (d === RBRACE) break;
+        if (d !== COMMA) throw BAIL;
+        this.flowSpace(parent);
+        if (s.charCodeAt(this.i) === RBRACE) throw BAIL;
+      }
+    }
+    this.closeMap(stack0);
+    return obj;
+  }
+
+  /** A plain scalar inside a flow collection, at `this.i`. */
+  flowPlain(parent: number): unknown {
+    const s = this.s;
+    const start = this.i;
     const n = s.length;
+    if (start >= n || !this.plainStart(start)) throw BAIL;
+    let k = start;
     for (; k < n; k++) {
       const d = s.charCodeAt(k);
       // , ] } and a line break end the scalar; " #" starts a comment.
       if (
-        d === 44 || d === 93 || d === 125 || d === 10 || (d === 35 && s.charCodeAt(k - 1) === 32)
+        d === COMMA || d === RBRACKET || d === RBRACE || d === LF ||
+        (d === HASH && s.charCodeAt(k - 1) === SPACE)
       ) {
         break;
       }
-      if (d === 58 || d === 91 || d === 123) throw BAIL; // : [ {
+      if (d === COLON || d === LBRACKET || d === LBRACE) throw BAIL;
     }
-    const raw = s.slice(start, k).trimEnd();
+    const end = this.trimEnd(start, k);
     // A plain scalar continued on the next line: leave it to the full parser.
-    if (s[k] === "\n") {
+    if (s.charCodeAt(k) === LF) {
       this.i = k;
       this.flowSpace(parent);
-      const d = s[this.i];
-      if (d !== "," && d !== "]" && d !== "}") throw BAIL;
-    } else this.i = start + raw.length;
-    return resolvePlain(raw);
+      const d = s.charCodeAt(this.i);
+      if (d !== COMMA && d !== RBRACKET && d !== RBRACE) throw BAIL;
+    } else this.i = end;
+    return this.plain(start, end);
   }
 
   /** A flow mapping key and its ':' (followed by a space). */
   flowKey(): string {
     const s = this.s;
-    const c = s[this.i];
+    const start = this.i;
+    const c = s.charCodeAt(start);
     let key: string;
-    if (c === '"' || c === "'") {
-      const nl = this.eol(this.i);
-      const [v, end] = c === '"' ? this.doubleQuoted(this.i, nl) : this.singleQuoted(this.i, nl);
-      key = v;
-      this.i = end;
+    if (c === DQUOTE || c === SQUOTE) {
+      key = this.quoted(start);
+      this.i = this.end;
     } else {
-      const colon = s.slice(this.i, this.eol(this.i)).indexOf(":");
-      if (colon < 0) throw BAIL;
-      const raw = s.slice(this.i, this.i + colon).trimEnd();
-      if (!KEY_RE.test(raw) || typeof resolvePlain(raw) !== "string") throw BAIL;
-      key = raw;
-      this.i = this.i + raw.length;
+      // The usual case: key characters up to a ':'. Anything else goes to `flowKeySlow`.
+      let k = start;
+      if (c < 128 && (CLASS[c] & KEY_FIRST) !== 0) {
+        k++;
+        for (;;) {
+          const d = s.charCodeAt(k);
+          if (d >= 128 || (CLASS[d] & KEY_REST) === 0) break; // also at the end (NaN)
+          k++;
+        }
+      }
+      if (k > start && s.charCodeAt(k) === COLON) {
+        const end = this.trimEnd(start, k);
+        const v = this.plain(start, end);
+        if (typeof v !== "string") throw BAIL;
+        key = v;
+        this.i = end;
+      } else key = this.flowKeySlow();
     }
-    while (s.charCodeAt(this.i) === 32) this.i++;
-    if (s[this.i] !== ":" || s[this.i + 1] !== " ") throw BAIL;
+    while (s.charCodeAt(this.i) === SPACE) this.i++;
+    if (s.charCodeAt(this.i) !== COLON || s.charCodeAt(this.i + 1) !== SPACE) throw BAIL;
     this.i += 2;
     return key;
+  }
+
+  /** `flowKey` for a plain key the quick scan could not settle. */
+  flowKeySlow(): string {
+    const s = this.s;
+    const colon = s.slice(this.i, this.eol(this.i)).indexOf(":");
+    if (colon < 0) throw BAIL;
+    const raw = s.slice(this.i, this.i + colon).trimEnd();
+    if (!KEY_RE.test(raw) || typeof resolvePlain(raw) !== "string") throw BAIL;
+    this.i = this.i + raw.length;
+    return raw;
   }
 }
 
@@ -653,7 +990,7 @@ export function parseYamlFast(text: string): FastYaml | undefined {
     const col = off - r.i;
     const value = r.blockNode(off, col, -1);
     if (r.nextContent(r.i) >= 0) return undefined;
-    return { value, rootOffset: off, root: r.lastPos };
+    return new FastYaml(value, off, text, r.table.subarray(0, r.size), r.lastRec);
   } catch (err) {
     if (err === BAIL) return undefined;
     throw err;

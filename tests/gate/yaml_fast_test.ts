@@ -35,6 +35,9 @@ const CASES: [string, boolean][] = [
   ["key:\n- a\n- b\nnext: 1\n", true],
   ["- id: a\n  tags: [x, y]\n-   id: b\n    n: 2\n", true],
   ["  indented: root\n  second: 2\n", true],
+  // Repeated scalars, and different ones of the same length, first and last character.
+  ["- {type: abc, axc: abc}\n- {type: axc, abc: axc}\n- [abc, axc, true, tree, abc]\n", true],
+  ['"a\\"b": "c\\\\d\\x41\\/"\n\'x\'\'y\': 1\n', true],
   // Declined: the full parser handles (or reports) these.
   ["a: [\n  1,\n  2\n]\n", false],
   ["a: b\n  c\n", false],
@@ -50,6 +53,10 @@ const CASES: [string, boolean][] = [
   ["a: |+\n  keep\n\n", false],
   ["a: |2\n   x\n", false],
   ['a: "multi\n  line"\n', false],
+  ['a: "\\q"\n', false],
+  ['a: "\\x4"\n', false],
+  ['a: "\\U00110000"\n', false],
+  ['a: "x\\\n  y"\n', false],
   ["? complex\n: key\n", false],
   ["1: numeric key\n", false],
   ["a: b: c\n", false],
@@ -65,6 +72,19 @@ describe("fast YAML reader", () => {
       assert.equal(parseYamlFast(text) !== undefined, answers, JSON.stringify(text));
       assert.equal(compareYaml(text), null, JSON.stringify(text));
     }
+  });
+
+  test("the positions tree", () => {
+    const fast = parseYamlFast('a: [1, {b: 2}]\n"c d":\n  - x\n')!;
+    assert.deepEqual(fast.root, {
+      names: ["a", "c d"],
+      offsets: [0, 3, 15, 24],
+      kids: [
+        { offsets: [4, 7], kids: [null, { names: ["b"], offsets: [8, 11], kids: [null] }] },
+        { offsets: [26], kids: [null] },
+      ],
+    });
+    assert.equal(parseYamlFast("just text\n")!.root, null);
   });
 
   test("every config in the repo takes the fast path and agrees", () => {
