@@ -10,10 +10,11 @@ import { runCli } from "./src/cli/run.ts";
 import { openStdio } from "./src/runtime/stdio.ts";
 
 const stdio = await openStdio();
-process.exitCode = await runCli(process.argv.slice(2), {
+const code = await runCli(process.argv.slice(2), {
   stdout: stdio.stdout,
   stderr: stdio.stderr,
   env: process.env,
   cwd: process.cwd(),
   stderrIsTTY: stdio.stderrIsTTY,
 });
+await stdio.exit(code);

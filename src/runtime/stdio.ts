@@ -12,6 +12,14 @@ export interface Stdio {
   stdout(text: string): void;
   stderr(text: string): void;
   stderrIsTTY: boolean;
+  /**
+   * End the process with `code` once everything written has reached the
+   * operating system. On Node that is an explicit `process.exit`: left to
+   * exit on its own, Node tears its whole heap down first, about 0.1 s after
+   * a 10,000-test run. Deno and Bun exit faster on their own (an explicit
+   * exit is slower on Deno), so there it only sets the exit code.
+   */
+  exit(code: number): Promise<void>;
 }
 
 interface BunSink {
@@ -24,6 +32,10 @@ interface BunLike {
   stdout: { writer(): BunSink };
   stderr: { writer(): BunSink };
   file(fd: number): { stat(): Promise<{ isCharacterDevice(): boolean }> };
+}
+
+function setExitCode(code: number): void {
+  (globalThis as { process?: { exitCode?: number } }).process!.exitCode = code;
 }
 
 /** Open the process's standard streams. */
@@ -57,12 +69,26 @@ export async function openStdio(): Promise<Stdio> {
         void err.flush();
       },
       stderrIsTTY: tty,
+      exit: (code) => {
+        setExitCode(code);
+        return Promise.resolve();
+      },
     };
   }
   const { default: process } = await import("node:process");
+  const isDeno = (globalThis as { Deno?: unknown }).Deno !== undefined;
+  // A write's callback runs once the text is handed to the operating system.
+  const drained = (stream: typeof process.stdout) =>
+    new Promise<void>((resolve) => stream.write("", () => resolve()));
   return {
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),
     stderrIsTTY: process.stderr.isTTY === true,
+    exit: async (code) => {
+      process.exitCode = code;
+      if (isDeno) return;
+      await Promise.all([drained(process.stdout), drained(process.stderr)]);
+      process.exit(code);
+    },
   };
 }

@@ -239,4 +239,38 @@ describe("assay ci", () => {
     }
     assert.ok((await stat(join(dir.path, ".assay", "history.db"))).size > 0);
   });
+
+  test("thousands of output lines all reach a pipe before the process exits, with the right exit code", async () => {
+    // Node exits explicitly (no heap teardown) only once stdout and stderr are flushed.
+    const n = 3000;
+    const trace: string[] = [];
+    const cfg = ["version: 1", "tests:"];
+    for (let i = 0; i < n; i++) {
+      trace.push(JSON.stringify({ prompt: `q${i}`, response: `answer ${i}`, episode_id: `e${i}` }));
+      cfg.push(
+        `  - id: e${i}`,
+        `    expected: { type: must_contain, must_contain: "answer ${i}" }`,
+      );
+    }
+    cfg.push(
+      "  - id: e0_again",
+      "    input: { prompt: q0 }",
+      "    expected: { type: must_contain, must_contain: nope }",
+    );
+    trace.push(JSON.stringify({ prompt: "q0", response: "answer 0", episode_id: "e0_again" }));
+    await writeFile(join(dir.path, "many.jsonl"), trace.join("\n") + "\n");
+    await writeFile(join(dir.path, "many.yaml"), cfg.join("\n") + "\n");
+    const r = await runCliProcess(
+      ["ci", "--config", "many.yaml", "--trace-file", "many.jsonl", "--db", ":memory:"],
+      { cwd: dir.path },
+    );
+    assert.equal(r.code, 1, r.stderr.slice(-2000));
+    const lines = r.stderr.split("\n");
+    assert.equal(lines.filter((l) => /^PASS +e\d+ /.test(l)).length, n);
+    assert.equal(lines.filter((l) => /^FAIL +e0_again /.test(l)).length, 1);
+    assert.match(
+      r.stderr,
+      /\nSummary: 3000 passed, 1 failed, 0 errors \(3001 tests\) in [\d.]+ ms: FAIL\n$/,
+    );
+  });
 });
