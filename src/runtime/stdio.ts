@@ -78,7 +78,7 @@ export async function openStdio(): Promise<Stdio> {
   const { default: process } = await import("node:process");
   const isDeno = (globalThis as { Deno?: unknown }).Deno !== undefined;
   // A write's callback runs once the text is handed to the operating system.
-  const drained = (stream: typeof process.stdout) =>
+  const drained = (stream: { write(text: string, done: () => void): unknown }) =>
     new Promise<void>((resolve) => stream.write("", () => resolve()));
   return {
     stdout: (text) => void process.stdout.write(text),
