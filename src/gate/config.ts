@@ -14,7 +14,6 @@ import { CONFIG_JSON_SCHEMA } from "./_config_json_schema.ts";
 import { matchesSchema } from "./_json_schema_check.ts";
 import { type AssayErrorCode, quote, TraceSyntaxError } from "../errors.ts";
 import { compilePattern } from "../_regex.ts";
-import { compileJsonSchema } from "./_json_schema.ts";
 import type { ConfigLocation } from "./types.ts";
 import type {
   Assertion,
@@ -394,7 +393,10 @@ async function normalise(
   };
   // JSON Schemas compile once, here; a keyword the validator would have to
   // ignore, an unresolvable $ref or a bad pattern is a config error.
-  const schemaValidator = (path: PathPart[], schema: unknown): SchemaValidator => {
+  // The validator (40 KB) loads only for configs that use JSON Schemas.
+  let jsonSchema: Promise<typeof import("./_json_schema.ts")> | undefined;
+  const schemaValidator = async (path: PathPart[], schema: unknown): Promise<SchemaValidator> => {
+    const { compileJsonSchema } = await (jsonSchema ??= import("./_json_schema.ts"));
     try {
       return compileJsonSchema(schema);
     } catch (err) {
@@ -489,7 +491,7 @@ async function normalise(
           expected.push({
             type: "json_schema",
             schema,
-            validator: schemaValidator(path, schema),
+            validator: await schemaValidator(path, schema),
             location,
           });
           break;
@@ -501,7 +503,10 @@ async function normalise(
             issue([...ep, "schema"], "no tool schemas given: the check would always pass");
           }
           for (const [tool, schema] of entries) {
-            schemas[tool] = { schema, validator: schemaValidator([...ep, "schema", tool], schema) };
+            schemas[tool] = {
+              schema,
+              validator: await schemaValidator([...ep, "schema", tool], schema),
+            };
           }
           expected.push({ type: "args_valid", schemas, location });
           break;
