@@ -1,7 +1,7 @@
 // Shared by the CLI commands: flag parsing, error printing, file helpers.
-import { readFile } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { AssayError, TraceSyntaxError } from "../errors.ts";
+import { readFileBytes } from "../runtime/files.ts";
 import type { GateConfig } from "../gate/config.ts";
 import { didYouMean } from "../gate/_suggest.ts";
 import type { CliIo } from "./io.ts";
@@ -160,10 +160,19 @@ export function resolvePath(io: CliIo, path: string): string {
   return isAbsolute(path) ? path : resolve(io.cwd, path);
 }
 
+// UTF-8 as Node's readFile(path, "utf8") decodes it on every runtime: a BOM
+// is kept (Bun's own text() drops it), invalid bytes become U+FFFD.
+const UTF8 = new TextDecoder("utf-8", { ignoreBOM: true });
+
 /** Read a text file; a missing one is `E_PATH_NOT_FOUND`. */
 export async function readText(io: CliIo, path: string, what: string): Promise<string> {
+  return UTF8.decode(await readBytes(io, path, what));
+}
+
+/** Read a file's bytes; a missing one is `E_PATH_NOT_FOUND`. */
+export async function readBytes(io: CliIo, path: string, what: string): Promise<Uint8Array> {
   try {
-    return await readFile(resolvePath(io, path), "utf8");
+    return await readFileBytes(resolvePath(io, path));
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === "ENOENT" || code === "EISDIR" || code === "ENOTDIR") {
@@ -178,21 +187,22 @@ export async function readText(io: CliIo, path: string, what: string): Promise<s
   }
 }
 
-/** Read and validate a config file (schema files relative to it). */
+/** Read and validate a config file (schema files relative to it); `bytes` are the file as on disk. */
 export async function loadConfig(
   io: CliIo,
   path: string,
 ): Promise<{ config: GateConfig; bytes: Uint8Array }> {
-  const [text, { parseConfig }] = await Promise.all([
-    readText(io, path, "config file"),
+  const [bytes, { parseConfig }] = await Promise.all([
+    readBytes(io, path, "config file"),
     import("../gate/config.ts"),
   ]);
   const dir = dirname(resolvePath(io, path));
-  const config = await parseConfig(text, {
+  const config = await parseConfig(UTF8.decode(bytes), {
     file: path,
-    readSchemaFile: (p) => readFile(isAbsolute(p) ? p : resolve(dir, p), "utf8"),
+    readSchemaFile: async (p) =>
+      UTF8.decode(await readFileBytes(isAbsolute(p) ? p : resolve(dir, p))),
   });
-  return { config, bytes: new TextEncoder().encode(text) };
+  return { config, bytes };
 }
 
 const USAGE_CODES = new Set([

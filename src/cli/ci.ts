@@ -1,8 +1,8 @@
 // `assay ci`: the regression gate.
-import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { AssayError } from "../errors.ts";
 import type { GateRun } from "../gate/types.ts";
+import { sha256HexOfBytes } from "../runtime/files.ts";
 import type { CliIo, Command } from "./io.ts";
 import { EXIT } from "./run.ts";
 import {
@@ -105,7 +105,7 @@ async function ci(args: string[], io: CliIo): Promise<number> {
   ]);
   later.catch(() => {}); // awaited below; a failure surfaces there
   const { config, bytes } = await loadConfig(io, configPath);
-  const hash = await sha256Hex(bytes);
+  const hash = await sha256HexOfBytes(bytes);
   const [{ runGate }, { fileChunks }, baseline] = await Promise.all([
     import("../gate/run.ts"),
     import("../runtime/file_source.ts"),
@@ -159,7 +159,10 @@ async function ci(args: string[], io: CliIo): Promise<number> {
   });
   const exportPath = values["export-baseline"] as string | undefined;
   if (exportPath) {
-    const { buildBaseline } = await import("../gate/baseline.ts");
+    const [{ buildBaseline }, { mkdir, writeFile }] = await Promise.all([
+      import("../gate/baseline.ts"),
+      import("node:fs/promises"),
+    ]);
     const target = resolvePath(io, exportPath);
     await mkdir(dirname(target), { recursive: true });
     await writeFile(target, JSON.stringify(buildBaseline(run), null, 2) + "\n");
@@ -205,11 +208,4 @@ function asDbError(err: unknown, what: string): AssayError {
     cause: err,
     hint: "check the --db path and its folder's permissions, or use --db :memory:",
   });
-}
-
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(
-    await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>),
-  );
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }

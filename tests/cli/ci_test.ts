@@ -273,4 +273,30 @@ describe("assay ci", () => {
       /\nSummary: 3000 passed, 1 failed, 0 errors \(3001 tests\) in [\d.]+ ms: FAIL\n$/,
     );
   });
+
+  test("a config with a BOM is read as on every runtime; config_hash is the SHA-256 of the file's bytes", async () => {
+    const text = await readFile(join(dir.path, "assay.yaml"));
+    const bytes = new Uint8Array([0xef, 0xbb, 0xbf, ...text]);
+    await writeFile(join(dir.path, "bom.yaml"), bytes);
+    const r = await runCliProcess(
+      [
+        ...QUICKSTART.slice(0, 1),
+        "--config",
+        "bom.yaml",
+        ...QUICKSTART.slice(3),
+        "--json",
+        "bom.json",
+      ],
+      { cwd: dir.path },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const json = JSON.parse(await readFile(join(dir.path, "bom.json"), "utf8"));
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+    assert.equal(
+      json.config_hash,
+      Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join(""),
+    );
+    // The test's location is the same as without the BOM (line 4, column 5 of the seed config).
+    assert.deepEqual(json.tests[0].location, { file: "bom.yaml", line: 4, column: 5 });
+  });
 });
