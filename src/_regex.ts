@@ -92,9 +92,8 @@ function translateAnchors(source: string): string {
 /** A test equivalent to a regex's `test` for the literal patterns {@linkcode literalTester} recognises. */
 export type LiteralTest = (input: string) => boolean;
 
-// Characters that are syntax outside a class (anchors are handled separately).
-const SYNTAX = new Set([..."\\^$.|?*+()[]{}"]);
-// Identity escapes allowed under the `u` flag, and the control escapes.
+// Escapes that stand for one character: identity escapes of the syntax
+// characters (and "/"), allowed under the `u` flag, and the control escapes.
 const ESCAPED: Record<string, string> = {
   "^": "^",
   $: "$",
@@ -118,60 +117,74 @@ const ESCAPED: Record<string, string> = {
   v: "\v",
 };
 
+// Character codes that are syntax outside a class: \ ^ $ . | ? * + ( ) [ ] { }
+const SYNTAX = new Uint8Array(128);
+for (const c of "\\^$.|?*+()[]{}") SYNTAX[c.charCodeAt(0)] = 1;
+
 /**
- * For a regex that only matches one fixed string (`City 1\.$`, `^OK$`,
- * `Paris`): a string test that gives the same answer as `regex.test(input)`
- * without running (or compiling) the regex; `undefined` for anything else.
+ * For a pattern that only matches one fixed string (`City 1\.$`, `^OK$`,
+ * `Paris`): a string test that gives the same answer as the regex's `test`,
+ * without compiling or running a regex; `undefined` for anything else.
+ * `source` is a pattern as written in a config (or a JS regex source: the
+ * literal subset is the same in both), `flags` its flags.
  *
  * Recognised: a sequence of literal characters and escaped syntax
  * characters (plus `\n`, `\r`, `\t`, `\f`, `\v`), optionally with `^` first
  * and `$` last, with no flags but `u`, `s` and `m` (`m` only without
  * anchors; never `i`, since case folding is not a string comparison).
  * Patterns with a lone surrogate are left to the regex (under `u` it never
- * matches half of a pair; `includes` would).
+ * matches half of a pair; `includes` would). A recognised pattern is always
+ * a valid regex.
  */
-export function literalTester(regex: RegExp): LiteralTest | undefined {
-  const flags = regex.flags;
-  for (const f of flags) if (f !== "u" && f !== "s" && f !== "m") return undefined;
-  const src = regex.source;
+export function literalOf(source: string, flags: Iterable<string>): LiteralTest | undefined {
+  let multiline = false;
+  for (const f of flags) {
+    if (f === "m") multiline = true;
+    else if (f !== "u" && f !== "s") return undefined;
+  }
   let i = 0;
-  let end = src.length;
-  const start = src.startsWith("^");
+  let end = source.length;
+  const start = source.charCodeAt(0) === 94; // ^
   if (start) i = 1;
   // A final "$" is an anchor unless it is escaped (an odd run of backslashes before it).
   let anchoredEnd = false;
-  if (end > i && src[end - 1] === "$") {
+  if (end > i && source.charCodeAt(end - 1) === 36) {
     let slashes = 0;
-    for (let k = end - 2; k >= i && src[k] === "\\"; k--) slashes++;
+    for (let k = end - 2; k >= i && source.charCodeAt(k) === 92; k--) slashes++;
     if (slashes % 2 === 0) {
       anchoredEnd = true;
       end--;
     }
   }
-  if ((start || anchoredEnd) && flags.includes("m")) return undefined;
+  if ((start || anchoredEnd) && multiline) return undefined;
+  // Runs of plain characters are copied whole; only escapes are rewritten.
   let lit = "";
+  let run = i;
   for (let k = i; k < end; k++) {
-    const c = src[k];
-    const code = src.charCodeAt(k);
-    if (code >= 0xd800 && code <= 0xdfff) {
+    const code = source.charCodeAt(k);
+    if (code < 128) {
+      if (SYNTAX[code] === 0) continue;
+      if (code !== 92) return undefined;
+      const e = ESCAPED[source[k + 1]];
+      if (e === undefined || k + 1 >= end) return undefined;
+      lit += source.slice(run, k) + e;
+      k++;
+      run = k + 1;
+    } else if (code >= 0xd800 && code <= 0xdfff) {
       // A pair is one code point, matched whole; a lone surrogate is left to the regex.
-      const low = src.charCodeAt(k + 1);
-      if (code > 0xdbff || !(low >= 0xdc00 && low <= 0xdfff)) return undefined;
-      lit += src.slice(k, k + 2);
+      const low = source.charCodeAt(k + 1);
+      if (code > 0xdbff || !(low >= 0xdc00 && low <= 0xdfff) || k + 1 >= end) return undefined;
       k++;
-      continue;
     }
-    if (c === "\\") {
-      const e = ESCAPED[src[k + 1]];
-      if (e === undefined) return undefined;
-      lit += e;
-      k++;
-    } else if (SYNTAX.has(c)) {
-      return undefined;
-    } else lit += c;
   }
+  lit += source.slice(run, end);
   if (start && anchoredEnd) return (input) => input === lit;
   if (start) return (input) => input.startsWith(lit);
   if (anchoredEnd) return (input) => input.endsWith(lit);
   return (input) => input.includes(lit);
+}
+
+/** {@linkcode literalOf} for a compiled regex (its source and flags). */
+export function literalTester(regex: RegExp): LiteralTest | undefined {
+  return literalOf(regex.source, regex.flags);
 }

@@ -5,6 +5,8 @@ import { describe, test } from "node:test";
 import fc from "fast-check";
 import { compilePattern, literalTester } from "../src/_regex.ts";
 import { RegexGuard } from "../src/gate/regex_guard.ts";
+import { parseConfig } from "../src/gate/config.ts";
+import { runGate } from "../src/gate/run.ts";
 
 /** The pattern's answer on each input, by the regex and by the literal test (if any). */
 function both(pattern: string, flags: string[], inputs: string[]) {
@@ -159,5 +161,31 @@ describe("literal regex fast path", () => {
     assert.deepEqual(await guard.test(other, "City 1."), { status: "ok", matched: true });
     assert.equal(execs, 1);
     await guard.close();
+  });
+
+  test("config regexes: literal ones are string tests with the same results and messages", async () => {
+    const config = await parseConfig(
+      "tests:\n" +
+        '  - id: a\n    expected: { type: regex_match, pattern: "City 1\\\\.$" }\n' +
+        '  - id: b\n    expected: { type: regex_not_match, pattern: "secret" }\n' +
+        '  - id: c\n    expected: { type: regex_match, pattern: "City \\\\d\\\\.$" }\n',
+    );
+    const [a, b, c] = config.tests.map((t) => t.expected[0]);
+    assert.ok(a.type === "regex_match" && a.literal && a.literal("in City 1."));
+    assert.ok(c.type === "regex_match" && c.literal === undefined);
+    // The RegExp of a literal pattern is still there when asked for, and the same.
+    assert.ok(
+      a.type === "regex_match" && a.regex instanceof RegExp && a.regex.source === "City 1\\.$",
+    );
+    const trace = [
+      { prompt: "q", response: "It is 4C in City 1.", episode_id: "a" },
+      { prompt: "q", response: "the secret is out", episode_id: "b" },
+      { prompt: "q", response: "It is 4C in City 7.", episode_id: "c" },
+    ].map((r) => JSON.stringify(r)).join("\n") + "\n";
+    const { run } = await runGate(config, trace, { strict: true });
+    assert.deepEqual(run.results.map((r) => r.status), ["pass", "fail", "pass"]);
+    assert.equal(run.results[0].checks[0].message, "output matches /City 1\\.$/");
+    assert.match(run.results[1].message ?? "", /it matched "secret" at index 4 of/);
+    assert.ok(b.type === "regex_not_match");
   });
 });

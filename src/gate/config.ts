@@ -13,7 +13,7 @@ import type { Raw, RawEndpoint } from "./_config_schema.ts";
 import { CONFIG_JSON_SCHEMA } from "./_config_json_schema.ts";
 import { matchesSchema } from "./_json_schema_check.ts";
 import { type AssayErrorCode, quote, TraceSyntaxError } from "../errors.ts";
-import { compilePattern } from "../_regex.ts";
+import { compilePattern, literalOf } from "../_regex.ts";
 import type { ConfigLocation } from "./types.ts";
 import type {
   Assertion,
@@ -447,13 +447,31 @@ async function normalise(
         case "regex_match":
         case "regex_not_match": {
           const fl = (e.flags as RegexFlag[] | undefined) ?? [];
-          expected.push({
-            type: e.type,
-            pattern: e.pattern as string,
-            flags: fl,
-            regex: regex([...ep, "pattern"], e.pattern as string, fl),
-            location,
-          });
+          const pattern = e.pattern as string;
+          // A pattern that matches one fixed string is tested as a string; it
+          // is always a valid regex, so its RegExp is built only if asked for.
+          const literal = literalOf(pattern, fl);
+          if (literal) {
+            let compiled: RegExp | undefined;
+            expected.push({
+              type: e.type,
+              pattern,
+              flags: fl,
+              get regex(): RegExp {
+                return compiled ??= compilePattern(pattern, fl);
+              },
+              literal,
+              location,
+            });
+          } else {
+            expected.push({
+              type: e.type,
+              pattern,
+              flags: fl,
+              regex: regex([...ep, "pattern"], pattern, fl),
+              location,
+            });
+          }
           break;
         }
         case "json_schema": {

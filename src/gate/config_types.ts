@@ -30,6 +30,8 @@ export type Expectation =
       pattern: string;
       flags: RegexFlag[];
       regex: RegExp;
+      /** Set when the pattern matches one fixed string: the same answer as `regex`, as a string test. */
+      literal?: (input: string) => boolean;
     }
     | { type: "json_schema"; schema: unknown; validator: SchemaValidator }
     | {

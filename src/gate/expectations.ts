@@ -67,7 +67,8 @@ export async function evaluateExpectation(
     case "must_contain": {
       const missing = exp.values.filter((v) => !output.includes(v));
       return {
-        ...base,
+        kind: base.kind,
+        location: base.location,
         passed: missing.length === 0,
         message: missing.length === 0
           ? `output contains ${exp.values.map((v) => quote(v, 40)).join(", ")}`
@@ -81,7 +82,8 @@ export async function evaluateExpectation(
     case "must_not_contain": {
       const found = exp.values.filter((v) => output.includes(v));
       return {
-        ...base,
+        kind: base.kind,
+        location: base.location,
         passed: found.length === 0,
         message: found.length === 0
           ? `output contains none of ${exp.values.map((v) => quote(v, 40)).join(", ")}`
@@ -97,10 +99,13 @@ export async function evaluateExpectation(
     case "regex_match":
     case "regex_not_match": {
       const shownRe = `/${exp.pattern}/${exp.flags.join("")}`;
-      const outcome = await ctx.guard.test(exp.regex, output);
+      const outcome = exp.literal
+        ? { status: "ok" as const, matched: exp.literal(output) }
+        : await ctx.guard.test(exp.regex, output);
       if (outcome.status === "timeout") {
         return {
-          ...base,
+          kind: base.kind,
+          location: base.location,
           passed: false,
           message:
             `regex ${shownRe} did not finish within ${outcome.timeoutMs} ms on the ${output.length}-character output ` +
@@ -125,7 +130,14 @@ export async function evaluateExpectation(
           quote(m?.[0] ?? "", 60)
         } at index ${m?.index ?? 0} of ${shown}`;
       }
-      return { ...base, passed, message, expected: shownRe, actual: shown };
+      return {
+        kind: base.kind,
+        location: base.location,
+        passed,
+        message,
+        expected: shownRe,
+        actual: shown,
+      };
     }
     case "json_schema": {
       let value: unknown;
@@ -133,7 +145,8 @@ export async function evaluateExpectation(
         value = JSON.parse(output);
       } catch (err) {
         return {
-          ...base,
+          kind: base.kind,
+          location: base.location,
           passed: false,
           message: `expected the output to be JSON matching the schema; it is not JSON (${
             (err as Error).message
@@ -144,7 +157,8 @@ export async function evaluateExpectation(
       }
       const r = exp.validator.safeParse(value);
       return {
-        ...base,
+        kind: base.kind,
+        location: base.location,
         passed: r.success,
         message: r.success
           ? "output is JSON matching the schema"
@@ -173,7 +187,8 @@ export async function evaluateExpectation(
       });
       const tools = Object.keys(exp.schemas).join(", ");
       return {
-        ...base,
+        kind: base.kind,
+        location: base.location,
         passed: problems.length === 0,
         message: problems.length === 0
           ? checked === 0
@@ -222,7 +237,8 @@ export async function evaluateExpectation(
         }
       }
       return {
-        ...base,
+        kind: base.kind,
+        location: base.location,
         passed: problems.length === 0,
         message: problems.length === 0
           ? `tool sequence ${toolList(names)} is valid`
@@ -234,7 +250,8 @@ export async function evaluateExpectation(
     case "tool_blocklist": {
       const hits = episode.toolCalls.filter((c) => exp.blocked.includes(c.toolName));
       return {
-        ...base,
+        kind: base.kind,
+        location: base.location,
         passed: hits.length === 0,
         message: hits.length === 0
           ? `no blocked tool called`
@@ -262,7 +279,8 @@ export async function evaluateExpectation(
       const score = cosineSimilarity(a, b);
       const passed = score >= exp.minScore;
       return {
-        ...base,
+        kind: base.kind,
+        location: base.location,
         passed,
         score,
         message: passed
@@ -291,7 +309,8 @@ export async function evaluateExpectation(
       const passed = verdict.score >= exp.minScore;
       const why = verdict.rationale ? `: ${quote(verdict.rationale, 100)}` : "";
       return {
-        ...base,
+        kind: base.kind,
+        location: base.location,
         passed,
         score: verdict.score,
         message: passed

@@ -94,15 +94,18 @@ export async function runGate(
   const guard = options.regexGuard ?? new RegexGuard({ timeoutMs: config.settings.regexTimeoutMs });
   const results: TestResult[] = new Array(config.tests.length);
   let done = 0;
+  // One context for the whole run (a per-test copy of the options was 1-2 us a test).
+  const ctx: TestContext = {
+    strict,
+    guard,
+    maxDrop: config.settings.maxDrop,
+    baseline: options.baseline,
+    scorer: options.scorer,
+  };
   try {
     await pool(config.tests.length, config.settings.parallel, async (i) => {
       const test = config.tests[i];
-      const evaluation = evaluateTest(test, index, {
-        ...options,
-        strict,
-        guard,
-        maxDrop: test.maxDrop ?? config.settings.maxDrop,
-      });
+      const evaluation = evaluateTest(test, index, ctx);
       // Only a live embedder/judge can keep a test waiting (runaway regexes
       // have their own budget), so only then does a test need a timer.
       results[i] = options.scorer
@@ -154,10 +157,13 @@ export async function runGate(
   };
 }
 
-interface TestContext extends RunGateOptions {
+interface TestContext {
   strict: boolean;
   guard: RegexGuard;
+  /** The run's default; a test's own `max_drop` wins. */
   maxDrop: number;
+  baseline: Baseline | undefined;
+  scorer: RunGateOptions["scorer"];
 }
 
 async function evaluateTest(
@@ -260,19 +266,24 @@ async function evaluateTest(
   const warnings = [...resolution.warnings];
   if (ctx.baseline) {
     const entry = ctx.baseline.tests[test.id];
-    if (entry) checks.push(...compareWithBaseline(entry, { signature, scores }, ctx.maxDrop));
-    else warnings.push(`test ${quote(test.id)} is not in the baseline: nothing to compare`);
+    if (entry) {
+      checks.push(
+        ...compareWithBaseline(entry, { signature, scores }, test.maxDrop ?? ctx.maxDrop),
+      );
+    } else warnings.push(`test ${quote(test.id)} is not in the baseline: nothing to compare`);
   }
   const failed = checks.find((c) => !c.passed);
+  // Written out (not spread from base): the same keys, in the same order.
   const result: TestResult = {
-    ...base,
+    testId: test.id,
+    location: test.location,
+    checks,
+    scores,
+    warnings,
     status: failed ? "fail" : "pass",
     durationMs: ms(),
-    checks,
     episode,
-    scores,
     signature,
-    warnings,
   };
   if (failed) {
     result.message = failed.message;
