@@ -177,9 +177,11 @@ export abstract class Locator {
 
   loc(path: readonly PathPart[], key = false): ConfigLocation {
     const o = this.offset(path, key);
-    return o === undefined
-      ? { file: this.file, line: 1, column: 1 }
-      : { file: this.file, ...this.at(o) };
+    return o === undefined ? { file: this.file, line: 1, column: 1 } : this.#withFile(this.at(o));
+  }
+
+  #withFile(p: { line: number; column: number }): ConfigLocation {
+    return { file: this.file, line: p.line, column: p.column };
   }
 
   pos(path: readonly PathPart[], key = false): { line: number; column: number } {
@@ -430,8 +432,8 @@ async function normalise(
     for (let j = 0; j < rawExpected.length; j++) {
       const e = rawExpected[j] as Record<string, unknown> & { type: string };
       const ep: PathPart[] = Array.isArray(t.expected)
-        ? [...tp, "expected", j]
-        : [...tp, "expected"];
+        ? ["tests", i, "expected", j]
+        : ["tests", i, "expected"];
       const location = at.loc(ep);
       switch (e.type) {
         case "must_contain":
@@ -581,7 +583,7 @@ async function normalise(
       }
     }
     const assertions: Assertion[] = (t.assertions ?? []).map((a, j) => {
-      const location = at.loc([...tp, "assertions", j]);
+      const location = at.loc(["tests", i, "assertions", j]);
       const r = a as Record<string, unknown> & { type: string };
       switch (r.type) {
         case "trace_must_call_tool":
@@ -609,16 +611,16 @@ async function normalise(
       : typeof input.context === "string"
       ? [input.context]
       : input.context;
-    tests.push({
-      id: t.id,
-      ...(t.description !== undefined ? { description: t.description } : {}),
-      ...(input.prompt !== undefined ? { prompt: input.prompt } : {}),
-      ...(ctxList !== undefined ? { context: ctxList } : {}),
-      expected,
-      assertions,
-      ...(t.max_drop !== undefined ? { maxDrop: t.max_drop } : {}),
-      location: at.loc(tp),
-    });
+    // Optional keys only when set, in this order (built up, not spread: 10,000 tests).
+    const spec = { id: t.id } as TestSpec;
+    if (t.description !== undefined) spec.description = t.description;
+    if (input.prompt !== undefined) spec.prompt = input.prompt;
+    if (ctxList !== undefined) spec.context = ctxList;
+    spec.expected = expected;
+    spec.assertions = assertions;
+    if (t.max_drop !== undefined) spec.maxDrop = t.max_drop;
+    spec.location = at.loc(tp);
+    tests.push(spec);
   }
   if (issues.length > 0) {
     issues.sort((a, b) => a.line - b.line || a.column - b.column);
