@@ -8,19 +8,35 @@ import { AssayError } from "../errors.ts";
 import type { Episode } from "../trace/model.ts";
 import { readTrace, type ReadTraceOptions } from "../trace/reader.ts";
 
-/** Open a file as an async iterable of byte chunks; `E_PATH_NOT_FOUND` when it is missing. */
-export async function fileChunks(path: string | URL): Promise<AsyncIterable<Uint8Array>> {
+// Files up to this size are read whole: one native decode is faster than a
+// stream through TextDecoder on Node (23 vs 54 ms for a 3.7 MB trace) and Bun
+// (19 vs 30 ms). Deno decodes its stream faster than a whole read, and
+// bigger files stream everywhere, so memory stays bounded.
+const WHOLE_FILE_LIMIT = 64 * 1024 * 1024;
+
+/**
+ * Open a trace file for `readTrace`: its text (files up to 64 MiB, or
+ * `wholeFileLimit` bytes, except on Deno) or its byte chunks;
+ * `E_PATH_NOT_FOUND` when it is missing.
+ */
+export async function fileChunks(
+  path: string | URL,
+  options: { wholeFileLimit?: number } = {},
+): Promise<AsyncIterable<Uint8Array> | Iterable<string>> {
   const p = typeof path === "string" ? path : (await import("node:url")).fileURLToPath(path);
   // On Bun, its own file API: Node's stream machinery costs it 30 ms to load.
   const bun = (globalThis as { Bun?: BunFiles }).Bun;
   const file = bun?.file(p);
+  const fsp = file ? undefined : await import("node:fs/promises");
+  let size: number;
   try {
-    const s = file ? await file.stat() : await (await import("node:fs/promises")).stat(p);
+    const s = file ? await file.stat() : await fsp!.stat(p);
     if (s.isDirectory()) {
       throw new AssayError("E_PATH_NOT_FOUND", `trace file ${JSON.stringify(p)} is a directory`, {
         hint: "pass the path of a .jsonl file",
       });
     }
+    size = s.size;
   } catch (err) {
     if (err instanceof AssayError) throw err;
     if ((err as { code?: string }).code === "ENOENT") {
@@ -37,14 +53,17 @@ export async function fileChunks(path: string | URL): Promise<AsyncIterable<Uint
       },
     );
   }
-  if (file) return file.stream();
+  const whole = size <= (options.wholeFileLimit ?? WHOLE_FILE_LIMIT) && (globalThis as { Deno?: unknown }).Deno === undefined;
+  if (file) return whole ? [await file.text()] : file.stream();
+  if (whole) return [await fsp!.readFile(p, "utf8")];
   const { createReadStream } = await import("node:fs");
   return createReadStream(p, { highWaterMark: 1 << 20 });
 }
 
 interface BunFiles {
   file(path: string): {
-    stat(): Promise<{ isDirectory(): boolean }>;
+    stat(): Promise<{ isDirectory(): boolean; size: number }>;
+    text(): Promise<string>;
     stream(): ReadableStream<Uint8Array> & AsyncIterable<Uint8Array>;
   };
 }
