@@ -121,6 +121,8 @@ async function ci(args: string[], io: CliIo): Promise<number> {
     traceFile: tracePath,
     configHash: hash,
     ...(baseline ? { baseline } : {}),
+    // Episode signatures only for a baseline to compare with or to export.
+    signatures: baseline !== undefined || values["export-baseline"] !== undefined,
     ...(scorer ? { scorer } : {}),
     ...(progress ? { onResult: (_r, done, total) => io.stderr(`\r  ${done}/${total} tests`) } : {}),
   });

@@ -33,6 +33,13 @@ export interface RunGateOptions {
   regexGuard?: RegexGuard;
   /** Called as each test finishes (progress display). */
   onResult?: (result: TestResult, done: number, total: number) => void;
+  /**
+   * Give each result the signature of its episode (tool calls with
+   * canonical args and results, the output), which `buildBaseline` needs.
+   * Default `true`; always on with `baseline`. `assay ci` turns it off
+   * unless it compares with or exports a baseline.
+   */
+  signatures?: boolean;
 }
 
 /** What {@linkcode runGate} returns: the run and the episodes its tests used. */
@@ -101,6 +108,7 @@ export async function runGate(
     maxDrop: config.settings.maxDrop,
     baseline: options.baseline,
     scorer: options.scorer,
+    signatures: options.signatures !== false || options.baseline !== undefined,
   };
   try {
     await pool(config.tests.length, config.settings.parallel, async (i) => {
@@ -164,6 +172,7 @@ interface TestContext {
   maxDrop: number;
   baseline: Baseline | undefined;
   scorer: RunGateOptions["scorer"];
+  signatures: boolean;
 }
 
 async function evaluateTest(
@@ -262,13 +271,17 @@ async function evaluateTest(
     for (let n = 2; key in scores; n++) key = `${c.kind}#${n}`;
     scores[key] = c.score;
   }
-  const signature = episodeSignature(ep);
+  const signature = ctx.signatures ? episodeSignature(ep) : undefined;
   const warnings = [...resolution.warnings];
   if (ctx.baseline) {
     const entry = ctx.baseline.tests[test.id];
     if (entry) {
       checks.push(
-        ...compareWithBaseline(entry, { signature, scores }, test.maxDrop ?? ctx.maxDrop),
+        ...compareWithBaseline(
+          entry,
+          { signature: signature!, scores },
+          test.maxDrop ?? ctx.maxDrop,
+        ),
       );
     } else warnings.push(`test ${quote(test.id)} is not in the baseline: nothing to compare`);
   }
@@ -283,8 +296,8 @@ async function evaluateTest(
     status: failed ? "fail" : "pass",
     durationMs: ms(),
     episode,
-    signature,
   };
+  if (signature) result.signature = signature;
   if (failed) {
     result.message = failed.message;
     if (failed.kind === "baseline") {

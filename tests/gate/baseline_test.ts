@@ -34,6 +34,35 @@ async function record(path: string, args: unknown, tools = ["GetWeather"]): Prom
 }
 
 describe("baselines", () => {
+  test("signatures are on by default, can be turned off, and are always made to compare with a baseline", async () => {
+    const dir = await tempDir();
+    try {
+      const config = await parseConfig(CONFIG);
+      const first = join(dir.path, "first.jsonl");
+      await record(first, { location: "Tokyo" });
+      const on = await runGate(config, await fileChunks(first), { strict: true });
+      assert.equal(on.run.results[0].signature?.toolCalls[0].args, '{"location":"Tokyo"}');
+      const off = await runGate(config, await fileChunks(first), {
+        strict: true,
+        signatures: false,
+      });
+      assert.equal(off.run.results[0].signature, undefined);
+      assert.equal(off.run.results[0].status, "pass");
+      const baseline = parseBaseline(JSON.stringify(buildBaseline(on.run)), "baseline.json");
+      const second = join(dir.path, "second.jsonl");
+      await record(second, { location: "Osaka" });
+      const compared = await runGate(config, await fileChunks(second), {
+        strict: true,
+        baseline,
+        signatures: false,
+      });
+      assert.equal(compared.run.results[0].status, "fail");
+      assert.match(compared.run.results[0].message ?? "", /location/);
+    } finally {
+      await dir.cleanup();
+    }
+  });
+
   test("a re-recorded trace with one changed tool argument fails with path, old and new value", async () => {
     const dir = await tempDir();
     try {
