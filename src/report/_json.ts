@@ -14,23 +14,23 @@ const MARK = "\u0000assay:elements\u0000";
 const QUOTED_MARK = JSON.stringify(MARK);
 
 /**
- * `build(items.map(map))` as JSON: indented by two spaces, except that each
- * element of the array is serialised compactly on its own line. `build`
- * returns the document holding the array once (and nothing else that
- * depends on it). Parses back to exactly what `JSON.stringify` of the same
- * document gives. Each element is mapped and serialised on its own, so what
- * is built for it dies young.
+ * A document as JSON: indented by two spaces, except that its long array's
+ * elements are given as compact JSON texts (`text(item)`), one per line.
+ * `build` returns the document holding the array once (and nothing else
+ * that depends on it). Parses back to exactly what `JSON.stringify` of the
+ * same document gives. Each element is serialised on its own, so what is
+ * built for it dies young.
  *
  * @example
  * ```ts
  * import { elementPerLineJson } from "./_json.ts";
- * const text = elementPerLineJson([1, 2], (i) => ({ id: i }), (tests) => ({ v: 1, tests }));
+ * const text = elementPerLineJson([1, 2], (i) => `{"id":${i}}`, (tests) => ({ v: 1, tests }));
  * // {\n  "v": 1,\n  "tests": [\n    {"id":1},\n    {"id":2}\n  ]\n}
  * ```
  */
 export function elementPerLineJson<T>(
   items: readonly T[],
-  map: (item: T) => unknown,
+  text: (item: T) => string,
   build: (array: unknown[]) => unknown,
 ): string {
   if (items.length === 0) return JSON.stringify(build([]), null, 2);
@@ -38,7 +38,7 @@ export function elementPerLineJson<T>(
   const at = doc.indexOf(QUOTED_MARK);
   if (at < 0 || doc.indexOf(QUOTED_MARK, at + 1) >= 0) {
     // The document's own text holds the placeholder: serialise the plain way.
-    return JSON.stringify(build(items.map(map)), null, 2);
+    return JSON.stringify(build(items.map((item) => JSON.parse(text(item)))), null, 2);
   }
   const before = doc.slice(0, at);
   const after = doc.slice(at + QUOTED_MARK.length);
@@ -46,9 +46,7 @@ export function elementPerLineJson<T>(
   const separator = `,\n${before.slice(before.lastIndexOf("\n") + 1)}`;
   // Concatenated, not joined: engines keep a rope of the parts, which the one
   // copy made when the text is written flattens.
-  // (An element that serialises to nothing is `null`, as in an array.)
-  const line = (item: T) => JSON.stringify(map(item)) ?? "null";
-  let out = before + line(items[0]);
-  for (let i = 1; i < items.length; i++) out += separator + line(items[i]);
+  let out = before + text(items[0]);
+  for (let i = 1; i < items.length; i++) out += separator + text(items[i]);
   return out + after;
 }

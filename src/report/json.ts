@@ -5,51 +5,13 @@
  *
  * @module
  */
-import type { CheckResult, ConfigLocation, GateRun, TestResult } from "../gate/types.ts";
+import { resultJsonText } from "../gate/result_json.ts";
+import type { GateRun } from "../gate/types.ts";
 import { SDK_VERSION } from "../version.ts";
 import { elementPerLineJson } from "./_json.ts";
 
 /** Version of the JSON summary's shape; bumped on any incompatible change. */
 export const JSON_REPORT_SCHEMA_VERSION = 1;
-
-const location = (loc: ConfigLocation | undefined): Record<string, unknown> | null =>
-  loc ? { file: loc.file, line: loc.line, column: loc.column } : null;
-
-const check = (c: CheckResult): Record<string, unknown> => ({
-  kind: c.kind,
-  passed: c.passed,
-  message: c.message,
-  expected: c.expected ?? null,
-  actual: c.actual ?? null,
-  score: c.score ?? null,
-  location: location(c.location),
-});
-
-const test = (r: TestResult): Record<string, unknown> => ({
-  id: r.testId,
-  status: r.status,
-  duration_ms: r.durationMs,
-  message: r.message ?? null,
-  error_code: r.errorCode ?? null,
-  hint: r.hint ?? null,
-  location: location(r.location),
-  episode: r.episode
-    ? { episode_id: r.episode.episodeId, file: r.episode.file, line: r.episode.line }
-    : null,
-  checks: r.checks.map(check),
-  scores: sortedKeys(r.scores),
-  // Serialised at once, never kept: no copy needed.
-  warnings: r.warnings,
-});
-
-const NO_SCORES = Object.freeze({});
-
-/** `scores` with its keys in sorted order (most tests have none). */
-function sortedKeys(scores: Record<string, number>): Record<string, number> {
-  const keys = Object.keys(scores);
-  if (keys.length === 0) return NO_SCORES;
-  return Object.fromEntries(keys.sort().map((k) => [k, scores[k]]));
-}
 
 /**
  * Render a run as the JSON summary: indented by two spaces, each test compact
@@ -86,5 +48,5 @@ export function renderJson(run: GateRun): string {
     tests,
     warnings: run.warnings,
   });
-  return `${elementPerLineJson(run.results, test, summary)}\n`;
+  return `${elementPerLineJson(run.results, resultJsonText, summary)}\n`;
 }

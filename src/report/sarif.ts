@@ -152,5 +152,5 @@ export function renderSarif(run: GateRun): string {
       },
     }],
   });
-  return `${elementPerLineJson(found, result, log)}\n`;
+  return `${elementPerLineJson(found, (f) => JSON.stringify(result(f)), log)}\n`;
 }

@@ -20,6 +20,7 @@
 import { rmdirSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { AssayError } from "../errors.ts";
+import { resultFromJson, resultJsonText } from "../gate/result_json.ts";
 import type { GateRun, TestResult } from "../gate/types.ts";
 import { canonicalJson } from "../trace/canonical.ts";
 import type { Episode } from "../trace/model.ts";
@@ -58,7 +59,10 @@ export interface TestHistoryEntry {
   savedAt: string;
   configHash: string;
   traceFile: string;
-  /** The result exactly as it was saved. */
+  /**
+   * The result as it was saved: everything but its episode signature (the
+   * run's episode, step and tool-call rows hold that data).
+   */
   result: TestResult;
 }
 
@@ -279,7 +283,7 @@ class SqliteGateStore implements GateStore {
         savedAt: String(row.saved_at),
         configHash: String(row.config_hash),
         traceFile: String(row.trace_file),
-        result: JSON.parse(String(row.result_json)) as TestResult,
+        result: resultFromJson(JSON.parse(String(row.result_json))),
       }));
     } catch (err) {
       throw toDbError(err, `cannot ${action} from ${JSON.stringify(this.path)}`, this.path);
@@ -618,7 +622,7 @@ function insertRun(
     r[o++] = result.durationMs;
     r[o++] = result.errorCode ?? null;
     r[o++] = result.message ?? null;
-    r[o++] = JSON.stringify(result);
+    r[o++] = resultJsonText(result);
   }
   resultRows.flush();
 }
