@@ -53,7 +53,8 @@ export async function fileChunks(
       },
     );
   }
-  const whole = size <= (options.wholeFileLimit ?? WHOLE_FILE_LIMIT) && (globalThis as { Deno?: unknown }).Deno === undefined;
+  const whole = size <= (options.wholeFileLimit ?? WHOLE_FILE_LIMIT) &&
+    (globalThis as { Deno?: unknown }).Deno === undefined;
   if (file) return whole ? [await file.text()] : file.stream();
   if (whole) return [await fsp!.readFile(p, "utf8")];
   const { createReadStream } = await import("node:fs");
