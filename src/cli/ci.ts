@@ -148,17 +148,28 @@ async function ci(args: string[], io: CliIo): Promise<number> {
   }
   if (out) io.stderr(out);
 
-  await saveToStore(io, (values.db as string | undefined) ?? ".assay/assay.db", run, episodes);
   const summaryEnv = io.env.GITHUB_STEP_SUMMARY;
   const pathOf = (flag: string, name: string) =>
     resolvePath(io, (values[flag] as string | undefined) ?? join(REPORTS, name));
-  await writeReports(run, {
+  // The reports render now and their files are written while SQLite saves
+  // the run (the writes run off the main thread); both are awaited, and a
+  // database error is reported first, as before.
+  const reports = writeReports(run, {
     junit: pathOf("junit", "junit.xml"),
     sarif: pathOf("sarif", "assay.sarif"),
     json: pathOf("json", "run.json"),
     markdown: pathOf("markdown", "summary.md"),
     ...(summaryEnv ? { githubStepSummary: summaryEnv } : {}),
-  });
+  }).then(() => undefined, (err: unknown) => ({ err }));
+  let stored: { err: unknown } | undefined;
+  try {
+    await saveToStore(io, (values.db as string | undefined) ?? ".assay/assay.db", run, episodes);
+  } catch (err) {
+    stored = { err };
+  }
+  const written = await reports;
+  if (stored) throw stored.err;
+  if (written) throw written.err;
   const exportPath = values["export-baseline"] as string | undefined;
   if (exportPath) {
     const [{ buildBaseline }, { mkdir, writeFile }] = await Promise.all([

@@ -177,7 +177,7 @@ describe("assay ci", () => {
     noStack(r.stderr);
   });
 
-  test("a database that cannot be opened exits 3 with E_DB", async () => {
+  test("a database that cannot be opened exits 3 with E_DB, and the reports are still written", async () => {
     const r = await runCliProcess(
       [
         "ci",
@@ -185,12 +185,17 @@ describe("assay ci", () => {
         "traces/quickstart.jsonl",
         "--db",
         join(dir.path, "assay.yaml", "sub", "x.db"),
+        "--json",
+        "db_failed.json",
       ],
       { cwd: dir.path },
     );
     assert.equal(r.code, 3, r.stderr);
     assert.match(r.stderr, /\[E_DB\] /);
     noStack(r.stderr);
+    // The reports are written all the same (they are written while the run is saved).
+    const json = JSON.parse(await readFile(join(dir.path, "db_failed.json"), "utf8"));
+    assert.equal(json.verdict, "pass");
   });
 
   test("usage errors exit 2: a misspelt flag and a missing --trace-file", async () => {
