@@ -15,6 +15,8 @@ const code = await runCli(process.argv.slice(2), {
   stderr: stdio.stderr,
   env: process.env,
   cwd: process.cwd(),
-  stderrIsTTY: stdio.stderrIsTTY,
+  get stderrIsTTY() {
+    return stdio.stderrIsTTY;
+  },
 });
 await stdio.exit(code);

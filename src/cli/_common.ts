@@ -258,5 +258,5 @@ export function reportError(io: CliIo, err: unknown): number | undefined {
 
 /** Whether colours may be used on stderr. */
 export function useColor(io: CliIo): boolean {
-  return io.stderrIsTTY === true && !io.env.NO_COLOR;
+  return !io.env.NO_COLOR && io.stderrIsTTY === true;
 }

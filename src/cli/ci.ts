@@ -115,7 +115,7 @@ async function ci(args: string[], io: CliIo): Promise<number> {
     ? undefined
     : (await import("../gate/live.ts")).createLiveScorer(config.settings, { env: io.env });
   const color = useColor(io);
-  const progress = io.stderrIsTTY === true && config.tests.length >= 20;
+  const progress = config.tests.length >= 20 && io.stderrIsTTY === true;
   const { run, episodes } = await runGate(config, await fileChunks(resolvePath(io, tracePath)), {
     strict,
     traceFile: tracePath,

@@ -31,7 +31,14 @@ interface BunLike {
   enableANSIColors: boolean;
   stdout: { writer(): BunSink };
   stderr: { writer(): BunSink };
-  file(fd: number): { stat(): Promise<{ isCharacterDevice(): boolean }> };
+}
+
+/** `node:fs`'s fstatSync, loaded on first use (the store and reports load the module anyway). */
+function fstatSync(): (fd: number) => { isCharacterDevice(): boolean } {
+  const proc = (globalThis as {
+    process: { getBuiltinModule(id: "node:fs"): typeof import("node:fs") };
+  }).process;
+  return proc.getBuiltinModule("node:fs").fstatSync;
 }
 
 function setExitCode(code: number): void {
@@ -44,19 +51,26 @@ export async function openStdio(): Promise<Stdio> {
   if (bun) {
     const out = bun.stdout.writer();
     const err = bun.stderr.writer();
-    let tty = false;
-    // Bun.enableANSIColors is false unless stdout or stderr is a terminal (or
-    // NO_COLOR / FORCE_COLOR say otherwise): only then is stderr worth a stat.
     const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process
       ?.env ?? {};
-    if (bun.enableANSIColors || env.NO_COLOR !== undefined || env.FORCE_COLOR !== undefined) {
-      try {
-        // A terminal is a character device (so is /dev/null: colour there is harmless).
-        tty = (await bun.file(2).stat()).isCharacterDevice();
-      } catch {
-        tty = false;
+    // Asked for only when it matters (colour without NO_COLOR, a progress
+    // counter for many tests): most runs never need the check.
+    let tty: boolean | undefined;
+    const stderrIsTTY = (): boolean => {
+      if (tty !== undefined) return tty;
+      tty = false;
+      // Bun.enableANSIColors is false unless stdout or stderr is a terminal (or
+      // NO_COLOR / FORCE_COLOR say otherwise): only then is stderr worth a stat.
+      if (bun.enableANSIColors || env.NO_COLOR !== undefined || env.FORCE_COLOR !== undefined) {
+        try {
+          // A terminal is a character device (so is /dev/null: colour there is harmless).
+          tty = fstatSync()(2).isCharacterDevice();
+        } catch {
+          tty = false;
+        }
       }
-    }
+      return tty;
+    };
     // flush() writes at once when the fd can take it; otherwise the rest goes
     // out asynchronously and the process stays alive until it has.
     return {
@@ -68,7 +82,9 @@ export async function openStdio(): Promise<Stdio> {
         err.write(text);
         void err.flush();
       },
-      stderrIsTTY: tty,
+      get stderrIsTTY() {
+        return stderrIsTTY();
+      },
       exit: (code) => {
         setExitCode(code);
         return Promise.resolve();
