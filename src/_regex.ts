@@ -138,7 +138,9 @@ for (const c of "\\^$.|?*+()[]{}") SYNTAX[c.charCodeAt(0)] = 1;
  */
 export function literalOf(source: string, flags: Iterable<string>): LiteralTest | undefined {
   let multiline = false;
-  for (const f of flags) {
+  const list = typeof flags === "string" || Array.isArray(flags) ? flags : [...flags];
+  for (let i = 0; i < list.length; i++) {
+    const f = list[i];
     if (f === "m") multiline = true;
     else if (f !== "u" && f !== "s") return undefined;
   }

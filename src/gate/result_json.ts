@@ -56,15 +56,70 @@ const texts = new WeakMap<TestResult, string>();
 /**
  * `JSON.stringify(resultToJson(r))`, made once per result object: the JSON
  * report and the store both ask for it. Results are not changed after a run,
- * so the text stays right.
+ * so the text stays right. Written out field by field rather than building
+ * the object and walking it (2-3x faster cold, which is what a 10,000-test
+ * run pays); a property test checks it is byte for byte the same.
  */
 export function resultJsonText(r: TestResult): string {
   let text = texts.get(r);
   if (text === undefined) {
-    text = JSON.stringify(resultToJson(r));
+    text = wellTyped(r) ? writeResult(r) : JSON.stringify(resultToJson(r));
     texts.set(r, text);
   }
   return text;
+}
+
+const str = (s: string): string => JSON.stringify(s);
+const strOrNull = (s: string | undefined): string => (s === undefined ? "null" : str(s));
+// JSON.stringify's numbers: NaN and the infinities are null, -0 is 0.
+const num = (n: number): string => JSON.stringify(n);
+
+function locationText(loc: ConfigLocation | undefined): string {
+  return loc
+    ? `{"file":${str(loc.file)},"line":${num(loc.line)},"column":${num(loc.column)}}`
+    : "null";
+}
+
+/** The field types `writeResult` relies on (what the types promise; a result built by hand may not keep it). */
+function wellTyped(r: TestResult): boolean {
+  if (
+    typeof r.testId !== "string" || typeof r.status !== "string" ||
+    typeof r.durationMs !== "number" || !Array.isArray(r.checks)
+  ) return false;
+  for (const c of r.checks) {
+    if (
+      typeof c.kind !== "string" || typeof c.message !== "string" || typeof c.passed !== "boolean"
+    ) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function writeResult(r: TestResult): string {
+  let out = `{"id":${str(r.testId)},"status":${str(r.status)},"duration_ms":${
+    num(r.durationMs)
+  },"message":${strOrNull(r.message)},"error_code":${strOrNull(r.errorCode)},"hint":${
+    strOrNull(r.hint)
+  },"location":${locationText(r.location)},"episode":${
+    r.episode
+      ? `{"episode_id":${str(r.episode.episodeId)},"file":${str(r.episode.file)},"line":${
+        num(r.episode.line)
+      }}`
+      : "null"
+  },"checks":[`;
+  for (let i = 0; i < r.checks.length; i++) {
+    const c = r.checks[i];
+    if (i > 0) out += ",";
+    out += `{"kind":${str(c.kind)},"passed":${c.passed ? "true" : "false"},"message":${
+      str(c.message)
+    },"expected":${strOrNull(c.expected)},"actual":${strOrNull(c.actual)},"score":${
+      c.score === undefined ? "null" : num(c.score)
+    },"location":${locationText(c.location)}}`;
+  }
+  return `${out}],"scores":${JSON.stringify(sortedKeys(r.scores))},"warnings":${
+    JSON.stringify(r.warnings)
+  }}`;
 }
 
 type Json = Record<string, unknown>;

@@ -2,6 +2,7 @@
 // history database's result_json; serialised once, read back whole.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import fc from "fast-check";
 import { resultFromJson, resultJsonText, resultToJson } from "../../src/gate/result_json.ts";
 import type { TestResult } from "../../src/gate/types.ts";
 import { renderJson } from "../../src/report/json.ts";
@@ -59,6 +60,45 @@ describe("result JSON", () => {
     assert.equal(text, JSON.stringify(resultToJson(r)));
     assert.deepEqual(JSON.parse(renderJson(run)).tests[1], JSON.parse(text));
     assert.ok(renderJson(run).includes(`\n    ${text},\n`));
+  });
+
+  test("the text is JSON.stringify of the JSON form, byte for byte, for any result", () => {
+    const text = fc.string({ unit: "binary", maxLength: 12 });
+    const opt = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
+    const num = fc.oneof(fc.double(), fc.integer(), fc.constantFrom(-0, NaN, Infinity));
+    const loc = fc.record({ file: text, line: fc.integer(), column: fc.integer() });
+    const check = fc.record({
+      kind: text,
+      passed: fc.boolean(),
+      message: text,
+      expected: opt(text),
+      actual: opt(text),
+      score: opt(num),
+      location: opt(loc),
+    });
+    const result = fc.record({
+      testId: text,
+      status: fc.constantFrom("pass", "fail", "error"),
+      durationMs: num,
+      checks: fc.array(check, { maxLength: 3 }),
+      errorCode: opt(fc.constantFrom("E_DB", "E_BASE_MISMATCH")),
+      message: opt(text),
+      hint: opt(text),
+      location: opt(loc),
+      episode: opt(fc.record({ episodeId: text, file: text, line: fc.integer() })),
+      scores: fc.dictionary(text, num, { maxKeys: 3 }),
+      warnings: fc.array(text, { maxLength: 2 }),
+    });
+    fc.assert(
+      fc.property(result, (r) => {
+        const copy = { ...r } as TestResult;
+        assert.equal(resultJsonText(copy), JSON.stringify(resultToJson(copy)));
+      }),
+      { numRuns: 500 },
+    );
+    // A result built by hand with a missing field still gives what JSON.stringify gives.
+    const odd = { ...FULL, checks: [{ kind: "x", passed: true }] } as unknown as TestResult;
+    assert.equal(resultJsonText(odd), JSON.stringify(resultToJson(odd)));
   });
 
   test("the older stored form (the result object itself) still reads", () => {
