@@ -36,7 +36,8 @@ export async function fileChunks(
         hint: "pass the path of a .jsonl file",
       });
     }
-    size = s.size;
+    // Pipes and devices (`--trace-file /dev/stdin`) report no size: they stream.
+    size = s.isFile() ? s.size : Infinity;
   } catch (err) {
     if (err instanceof AssayError) throw err;
     if ((err as { code?: string }).code === "ENOENT") {
@@ -63,7 +64,7 @@ export async function fileChunks(
 
 interface BunFiles {
   file(path: string): {
-    stat(): Promise<{ isDirectory(): boolean; size: number }>;
+    stat(): Promise<{ isDirectory(): boolean; isFile(): boolean; size: number }>;
     text(): Promise<string>;
     stream(): ReadableStream<Uint8Array> & AsyncIterable<Uint8Array>;
   };

@@ -2,8 +2,9 @@
 import assert from "node:assert/strict";
 import { copyFile, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import process from "node:process";
 import { after, before, describe, test } from "node:test";
-import { PY_FIXTURES, ROOT, runCliProcess, tempDir } from "../_helpers.ts";
+import { cliCommand, PY_FIXTURES, ROOT, runCliProcess, runProcess, tempDir } from "../_helpers.ts";
 import { quickstartProject, recordQuickstart } from "./_gate_fixtures.ts";
 
 const QUICKSTART = [
@@ -303,5 +304,31 @@ describe("assay ci", () => {
     );
     // The test's location is the same as without the BOM (line 4, column 5 of the seed config).
     assert.deepEqual(json.tests[0].location, { file: "bom.yaml", line: 4, column: 5 });
+  });
+
+  test("a trace piped in (--trace-file /dev/stdin) is streamed and gated", {
+    skip: process.platform === "win32",
+  }, async () => {
+    const { cmd, args } = cliCommand();
+    // Through a shell pipe: a real pipe, as in `cat t.jsonl | assay ci ...`.
+    const r = await runProcess(
+      "sh",
+      [
+        "-c",
+        'cat traces/quickstart.jsonl | "$@"',
+        "sh",
+        cmd,
+        ...args,
+        ...QUICKSTART.slice(0, 3),
+        "--trace-file",
+        "/dev/stdin",
+        "--replay-strict",
+        "--db",
+        ":memory:",
+      ],
+      { cwd: dir.path },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^PASS +weather_check /m);
   });
 });
