@@ -34,7 +34,7 @@ interface Bucket {
 
 /** Options of {@linkcode EpisodeIndex}. */
 export interface EpisodeIndexOptions {
-  /** How many other ids/prompts to remember for suggestions. Default 10,000. */
+  /** How many other ids/prompts (the first ones seen, repeats included) to remember for suggestions. Default 10,000. */
   sampleLimit?: number;
 }
 
@@ -55,8 +55,12 @@ export class EpisodeIndex {
   readonly #prompts: Set<string>;
   readonly #byId = new Map<string, Bucket>();
   readonly #byPrompt = new Map<string, Bucket>();
-  readonly #otherIds = new Set<string>();
-  readonly #otherPrompts = new Set<string>();
+  // Samples for suggestions, only read when a test finds no episode: kept as
+  // lists (cheaper than sets for the 99,000 unused episodes of a big trace)
+  // and de-duplicated when read.
+  readonly #otherIds: string[] = [];
+  readonly #otherPrompts: string[] = [];
+  #samples: { ids: Set<string>; prompts: Set<string> } | undefined;
   readonly #sampleLimit: number;
   #total = 0;
   #unmatched = 0;
@@ -84,21 +88,23 @@ export class EpisodeIndex {
 
   /** Count an episode no test can use (skipped by the reader), for messages and suggestions. */
   addUnused(testId: string, prompt: string): void {
+    this.#samples = undefined;
     this.#total++;
     this.#unmatched++;
-    if (this.#otherIds.size < this.#sampleLimit) this.#otherIds.add(testId);
-    if (this.#otherPrompts.size < this.#sampleLimit) this.#otherPrompts.add(prompt);
+    if (this.#otherIds.length < this.#sampleLimit) this.#otherIds.push(testId);
+    if (this.#otherPrompts.length < this.#sampleLimit) this.#otherPrompts.push(prompt);
   }
 
   /** Offer one episode; it is kept only when a test can resolve to it. */
   add(ep: Episode): void {
+    this.#samples = undefined;
     this.#total++;
     const byId = this.#ids.has(ep.testId);
     const byPrompt = this.#prompts.has(ep.prompt);
     if (byId) put(this.#byId, ep.testId, ep);
-    else if (this.#otherIds.size < this.#sampleLimit) this.#otherIds.add(ep.testId);
+    else if (this.#otherIds.length < this.#sampleLimit) this.#otherIds.push(ep.testId);
     if (byPrompt) put(this.#byPrompt, ep.prompt, ep);
-    else if (this.#otherPrompts.size < this.#sampleLimit) this.#otherPrompts.add(ep.prompt);
+    else if (this.#otherPrompts.length < this.#sampleLimit) this.#otherPrompts.push(ep.prompt);
     if (!byId && !byPrompt) this.#unmatched++;
   }
 
@@ -143,8 +149,13 @@ export class EpisodeIndex {
   }
 
   #missing(test: ResolvableTest): Resolution {
-    const ids = closest(test.id, [...this.#otherIds, ...this.#byId.keys()], 3);
-    const prompts = test.prompt === undefined ? [] : closest(test.prompt, this.#otherPrompts, 2);
+    // Built once per batch of resolutions (adding episodes starts a new one).
+    const samples = this.#samples ??= {
+      ids: new Set([...this.#otherIds, ...this.#byId.keys()]),
+      prompts: new Set(this.#otherPrompts),
+    };
+    const ids = closest(test.id, samples.ids, 3);
+    const prompts = test.prompt === undefined ? [] : closest(test.prompt, samples.prompts, 2);
     let message = `no episode in the trace for test ${quote(test.id)}`;
     message += test.prompt === undefined
       ? " (no test id matches)"
