@@ -44,6 +44,26 @@ describe("episode resolver", () => {
     assert.match(r.hint, /test_id "weather_chek"/);
   });
 
+  test("suggestions name each id once, however often the trace repeats it, and see later episodes", async () => {
+    const index = new EpisodeIndex([{ id: "weather_chek" }], { sampleLimit: 6 });
+    for (let i = 0; i < 4; i++) index.addUnused("weather_check", "Weather in Tokyo?");
+    index.addUnused("weather_checks", "Weather?");
+    const first = index.resolve({ id: "weather_chek" }, { strict: true });
+    assert.ok(!first.ok);
+    assert.match(
+      first.message,
+      /closest test ids in the trace: "weather_check", "weather_checks"$/,
+    );
+    index.add(await episode({ id: "weather_chec", prompt: "x" }));
+    index.addUnused("weather_checkz", "Weather?"); // past the sample limit: not remembered
+    const again = index.resolve({ id: "weather_chek" }, { strict: true });
+    assert.ok(!again.ok);
+    assert.match(
+      again.message,
+      /closest test ids in the trace: "weather_chec", "weather_check", "weather_checks"$/,
+    );
+  });
+
   test("only episodes a test can resolve to are kept", async () => {
     const index = new EpisodeIndex([{ id: "keep" }]);
     for (let i = 0; i < 50; i++) index.add(await episode({ id: `other_${i}`, prompt: `p${i}` }));
