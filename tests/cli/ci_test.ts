@@ -7,6 +7,7 @@ import { after, before, describe, test } from "node:test";
 import { cliCommand, PY_FIXTURES, ROOT, runCliProcess, runProcess, tempDir } from "../_helpers.ts";
 import { quickstartProject, recordQuickstart } from "./_gate_fixtures.ts";
 
+// The seed's command; a test changes a flag by repeating it (the last one wins).
 const QUICKSTART = [
   "ci",
   "--config",
@@ -57,19 +58,7 @@ describe("assay ci", () => {
       `version: 1\ntests:\n  - id: weather_check\n    expected: {type: must_contain, must_contain: Osaka}\n` +
         `    assertions: [{type: trace_must_not_call_tool, tool: GetWeather}]\n`,
     );
-    const r = await runCliProcess(
-      [
-        "ci",
-        "--config",
-        "fail.yaml",
-        "--trace-file",
-        "traces/quickstart.jsonl",
-        "--replay-strict",
-        "--db",
-        ":memory:",
-      ],
-      { cwd: dir.path },
-    );
+    const r = await runCliProcess([...QUICKSTART, "--config", "fail.yaml"], { cwd: dir.path });
     assert.equal(r.code, 1, r.stderr);
     assert.match(
       r.stderr,
@@ -112,18 +101,7 @@ describe("assay ci", () => {
       `tests:\n  - id: weather_chek\n    expected: {type: regex_match, pattern: x}\n`,
     );
     const r = await runCliProcess(
-      [
-        "ci",
-        "--config",
-        "missing.yaml",
-        "--trace-file",
-        "traces/quickstart.jsonl",
-        "--replay-strict",
-        "--db",
-        ":memory:",
-        "--json",
-        "missing.json",
-      ],
+      [...QUICKSTART, "--config", "missing.yaml", "--json", "missing.json"],
       { cwd: dir.path },
     );
     assert.equal(r.code, 1, r.stderr);
@@ -238,7 +216,7 @@ describe("assay ci", () => {
 
   test("a history database file keeps several runs without constraint errors", async () => {
     for (let i = 0; i < 2; i++) {
-      const r = await runCliProcess([...QUICKSTART.slice(0, -2), "--db", ".assay/history.db"], {
+      const r = await runCliProcess([...QUICKSTART, "--db", ".assay/history.db"], {
         cwd: dir.path,
       });
       assert.equal(r.code, 0, r.stderr);
@@ -284,17 +262,9 @@ describe("assay ci", () => {
     const text = await readFile(join(dir.path, "assay.yaml"));
     const bytes = new Uint8Array([0xef, 0xbb, 0xbf, ...text]);
     await writeFile(join(dir.path, "bom.yaml"), bytes);
-    const r = await runCliProcess(
-      [
-        ...QUICKSTART.slice(0, 1),
-        "--config",
-        "bom.yaml",
-        ...QUICKSTART.slice(3),
-        "--json",
-        "bom.json",
-      ],
-      { cwd: dir.path },
-    );
+    const r = await runCliProcess([...QUICKSTART, "--config", "bom.yaml", "--json", "bom.json"], {
+      cwd: dir.path,
+    });
     assert.equal(r.code, 0, r.stderr);
     const json = JSON.parse(await readFile(join(dir.path, "bom.json"), "utf8"));
     const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
@@ -319,12 +289,9 @@ describe("assay ci", () => {
         "sh",
         cmd,
         ...args,
-        ...QUICKSTART.slice(0, 3),
+        ...QUICKSTART,
         "--trace-file",
         "/dev/stdin",
-        "--replay-strict",
-        "--db",
-        ":memory:",
       ],
       { cwd: dir.path },
     );
