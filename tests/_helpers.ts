@@ -26,6 +26,19 @@ export async function tempDir(
   return { path, cleanup: () => rm(path, { recursive: true, force: true }) };
 }
 
+/** Run `fn` with a fresh temp folder, removed afterwards whatever happens. */
+export async function withTempDir<T>(
+  fn: (dir: { path: string }) => Promise<T>,
+  prefix?: string,
+): Promise<T> {
+  const dir = await tempDir(prefix);
+  try {
+    return await fn(dir);
+  } finally {
+    await dir.cleanup();
+  }
+}
+
 /** Result of a subprocess run. */
 export interface RunResult {
   code: number;

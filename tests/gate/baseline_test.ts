@@ -11,7 +11,7 @@ import { fileChunks } from "../../src/runtime/file_source.ts";
 import { FrozenClock } from "../../src/trace/clock.ts";
 import { EpisodeRecorder } from "../../src/trace/recorder.ts";
 import { TraceWriter } from "../../src/trace/writer.ts";
-import { tempDir } from "../_helpers.ts";
+import { withTempDir } from "../_helpers.ts";
 import { traceLines } from "./_episodes.ts";
 
 const CONFIG = `tests:\n  - id: weather_check\n    input: {prompt: "Weather in Tokyo?"}\n` +
@@ -35,8 +35,7 @@ async function record(path: string, args: unknown, tools = ["GetWeather"]): Prom
 
 describe("baselines", () => {
   test("signatures are on by default, can be turned off, and are always made to compare with a baseline", async () => {
-    const dir = await tempDir();
-    try {
+    await withTempDir(async (dir) => {
       const config = await parseConfig(CONFIG);
       const first = join(dir.path, "first.jsonl");
       await record(first, { location: "Tokyo" });
@@ -58,14 +57,11 @@ describe("baselines", () => {
       });
       assert.equal(compared.run.results[0].status, "fail");
       assert.match(compared.run.results[0].message ?? "", /location/);
-    } finally {
-      await dir.cleanup();
-    }
+    });
   });
 
   test("a re-recorded trace with one changed tool argument fails with path, old and new value", async () => {
-    const dir = await tempDir();
-    try {
+    await withTempDir(async (dir) => {
       const config = await parseConfig(CONFIG);
       const first = join(dir.path, "first.jsonl");
       await record(first, { location: "Tokyo", units: { temp: "C" } });
@@ -97,14 +93,11 @@ describe("baselines", () => {
       let episodes = 0;
       for await (const _ of readTraceFile(second)) episodes++;
       assert.equal(episodes, 1);
-    } finally {
-      await dir.cleanup();
-    }
+    });
   });
 
   test("a changed tool sequence fails against the baseline", async () => {
-    const dir = await tempDir();
-    try {
+    await withTempDir(async (dir) => {
       const config = await parseConfig(CONFIG);
       const a = join(dir.path, "a.jsonl");
       await record(a, { location: "Tokyo" });
@@ -118,9 +111,7 @@ describe("baselines", () => {
         run.results[0].message,
         "tool sequence changed against the baseline: was [GetWeather], now [GetWeather, GetTime]",
       );
-    } finally {
-      await dir.cleanup();
-    }
+    });
   });
 
   test("a score that drops by more than max_drop fails; a smaller drop passes", async () => {

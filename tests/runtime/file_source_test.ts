@@ -8,7 +8,7 @@ import { describe, test } from "node:test";
 import { fileChunks } from "../../src/runtime/file_source.ts";
 import { readTraceAll } from "../../src/trace/reader.ts";
 import { AssayError, TraceSyntaxError } from "../../src/errors.ts";
-import { PY_FIXTURES, tempDir } from "../_helpers.ts";
+import { PY_FIXTURES, withTempDir } from "../_helpers.ts";
 
 async function readBoth(path: string) {
   const whole = await readTraceAll(await fileChunks(path), { file: path });
@@ -30,8 +30,7 @@ describe("fileChunks", () => {
   });
 
   test("a BOM, CRLF line ends, multi-byte text and a missing last newline read the same both ways", async () => {
-    const dir = await tempDir("assay-source-");
-    try {
+    await withTempDir(async (dir) => {
       const path = join(dir.path, "t.jsonl");
       const lines = Array.from(
         { length: 300 },
@@ -47,14 +46,11 @@ describe("fileChunks", () => {
       assert.deepEqual(whole, streamed);
       assert.equal(whole.episodes.length, 300);
       assert.equal(whole.episodes[299].prompt, "Wetter in Köln 299? 東京 😀");
-    } finally {
-      await dir.cleanup();
-    }
+    }, "assay-source-");
   });
 
   test("an invalid line is the same TraceSyntaxError (line and column) both ways", async () => {
-    const dir = await tempDir("assay-source-");
-    try {
+    await withTempDir(async (dir) => {
       const path = join(dir.path, "bad.jsonl");
       await writeFile(path, '{"prompt":"a","response":"b","episode_id":"e1"}\n{"prompt": nope}\n');
       const errors: TraceSyntaxError[] = [];
@@ -70,14 +66,11 @@ describe("fileChunks", () => {
       }
       assert.equal(errors[0].message, errors[1].message);
       assert.match(errors[0].message, /:2:/);
-    } finally {
-      await dir.cleanup();
-    }
+    }, "assay-source-");
   });
 
   test("a missing file or a folder is E_PATH_NOT_FOUND", async () => {
-    const dir = await tempDir("assay-source-");
-    try {
+    await withTempDir(async (dir) => {
       for (const path of [join(dir.path, "nope.jsonl"), dir.path]) {
         await assert.rejects(fileChunks(path), (err: unknown) => {
           assert.ok(err instanceof AssayError);
@@ -85,8 +78,6 @@ describe("fileChunks", () => {
           return true;
         });
       }
-    } finally {
-      await dir.cleanup();
-    }
+    }, "assay-source-");
   });
 });

@@ -4,14 +4,13 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { EpisodeRecorder, FrozenClock, readTraceAll, TraceWriter } from "../../mod.ts";
-import { ROOT, runProcess, scriptCommand, tempDir } from "../_helpers.ts";
+import { ROOT, runProcess, scriptCommand, withTempDir } from "../_helpers.ts";
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("TraceWriter", () => {
   test("appends by default and creates parent folders", async () => {
-    const dir = await tempDir();
-    try {
+    await withTempDir(async (dir) => {
       const path = join(dir.path, "a", "b", "trace.jsonl");
       for (const n of [1, 2]) {
         const w = new TraceWriter(path);
@@ -19,14 +18,11 @@ describe("TraceWriter", () => {
         await w.close();
       }
       assert.equal(await readFile(path, "utf8"), '{"n":1,"type":"x"}\n{"n":2,"type":"x"}\n');
-    } finally {
-      await dir.cleanup();
-    }
+    });
   });
 
   test("truncate mode starts an empty file even before the first write", async () => {
-    const dir = await tempDir();
-    try {
+    await withTempDir(async (dir) => {
       const path = join(dir.path, "t.jsonl");
       await writeFile(path, "old\n");
       const w = new TraceWriter(path, { mode: "truncate" });
@@ -35,9 +31,7 @@ describe("TraceWriter", () => {
       await w.write({ a: 1 });
       await w.close();
       assert.equal(await readFile(path, "utf8"), '{"a":1}\n');
-    } finally {
-      await dir.cleanup();
-    }
+    });
   });
 
   test("writes to a WritableStream, one whole line per event", async () => {
@@ -53,17 +47,14 @@ describe("TraceWriter", () => {
   });
 
   test("rejects a NaN value naming the path and writes nothing for that event", async () => {
-    const dir = await tempDir();
-    try {
+    await withTempDir(async (dir) => {
       const path = join(dir.path, "t.jsonl");
       const w = new TraceWriter(path);
       await assert.rejects(w.write({ type: "step", meta: { score: NaN } }), /meta\.score/);
       await w.write({ ok: true });
       await w.close();
       assert.equal(await readFile(path, "utf8"), '{"ok":true}\n');
-    } finally {
-      await dir.cleanup();
-    }
+    });
   });
 
   test("rejects writes after close with E_WRITER", async () => {
@@ -77,8 +68,7 @@ describe("TraceWriter", () => {
   });
 
   test("reports an unwritable path as E_WRITER with the path, not a crash", async () => {
-    const dir = await tempDir();
-    try {
+    await withTempDir(async (dir) => {
       const blocker = join(dir.path, "file");
       await writeFile(blocker, "");
       const w = new TraceWriter(join(blocker, "sub", "t.jsonl"));
@@ -88,9 +78,7 @@ describe("TraceWriter", () => {
         return true;
       });
       await assert.rejects(w.close(), /cannot open/);
-    } finally {
-      await dir.cleanup();
-    }
+    });
   });
 
   test("applies redaction to a copy just before serialisation", async () => {
@@ -110,8 +98,7 @@ describe("TraceWriter", () => {
   });
 
   test("50 concurrent episodes sharing one writer give 50 well-formed episodes with no interleaved lines", async () => {
-    const dir = await tempDir();
-    try {
+    await withTempDir(async (dir) => {
       await mkdir(dir.path, { recursive: true });
       const path = join(dir.path, "concurrent.jsonl");
       const writer = new TraceWriter(path, { mode: "truncate" });
@@ -156,15 +143,12 @@ describe("TraceWriter", () => {
         assert.equal(ep.toolCalls.length, 5);
         ep.steps.forEach((s, n) => assert.equal(s.content, `${i}:${n}:${long}`));
       }
-    } finally {
-      await dir.cleanup();
-    }
+    });
   });
 
   describe("group commit", () => {
     test("a write resolves once queued; episode_end writes the queue and resolves once written", async () => {
-      const dir = await tempDir();
-      try {
+      await withTempDir(async (dir) => {
         const path = join(dir.path, "t.jsonl");
         const w = new TraceWriter(path, { mode: "truncate" });
         await w.flush(); // opened: later writes are queued
@@ -178,14 +162,11 @@ describe("TraceWriter", () => {
             '{"episode_id":"a","type":"episode_end"}\n',
         );
         await w.close();
-      } finally {
-        await dir.cleanup();
-      }
+      });
     });
 
     test("queued lines are written on their own once the event loop runs timers", async () => {
-      const dir = await tempDir();
-      try {
+      await withTempDir(async (dir) => {
         const path = join(dir.path, "t.jsonl");
         const w = new TraceWriter(path, { mode: "truncate" });
         await w.flush();
@@ -193,14 +174,11 @@ describe("TraceWriter", () => {
         await tick(20);
         assert.equal(readFileSync(path, "utf8"), '{"n":1}\n');
         await w.close();
-      } finally {
-        await dir.cleanup();
-      }
+      });
     });
 
     test("flush and close write the queued lines", async () => {
-      const dir = await tempDir();
-      try {
+      await withTempDir(async (dir) => {
         const path = join(dir.path, "t.jsonl");
         const w = new TraceWriter(path, { mode: "truncate" });
         await w.flush();
@@ -210,9 +188,7 @@ describe("TraceWriter", () => {
         await w.write({ n: 2 });
         await w.close();
         assert.equal(readFileSync(path, "utf8"), '{"n":1}\n{"n":2}\n');
-      } finally {
-        await dir.cleanup();
-      }
+      });
     });
 
     test("lines keep the order of the write calls across queued, committed and stream writes", async () => {
@@ -238,8 +214,7 @@ describe("TraceWriter", () => {
     });
 
     test("a burst of unawaited writes is written in bounded batches, not held until the end", async () => {
-      const dir = await tempDir();
-      try {
+      await withTempDir(async (dir) => {
         const path = join(dir.path, "t.jsonl");
         const w = new TraceWriter(path, { mode: "truncate" });
         await w.flush();
@@ -252,9 +227,7 @@ describe("TraceWriter", () => {
         await Promise.all(writes);
         await w.close();
         assert.equal(readFileSync(path, "utf8").split("\n").length - 1, 500);
-      } finally {
-        await dir.cleanup();
-      }
+      });
     });
 
     test("a failed queued write is reported by the next write, flush and close", async () => {
@@ -305,8 +278,7 @@ describe("TraceWriter", () => {
     });
 
     test("a process that dies mid-episode keeps every episode whose episode_end resolved", async () => {
-      const dir = await tempDir();
-      try {
+      await withTempDir(async (dir) => {
         const path = join(dir.path, "t.jsonl");
         const script = join(dir.path, "crash.mts");
         const mod = JSON.stringify(join(ROOT, "mod.ts"));
@@ -338,9 +310,7 @@ process.exit(3);
           lines.filter((l) => l.episode_id === "done").map((l) => l.type),
           ["episode_start", "step", "episode_end"],
         );
-      } finally {
-        await dir.cleanup();
-      }
+      });
     });
   });
 });
