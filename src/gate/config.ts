@@ -453,27 +453,21 @@ async function normalise(
           // A pattern that matches one fixed string is tested as a string; it
           // is always a valid regex, so its RegExp is built only if asked for.
           const literal = literalOf(pattern, fl);
-          if (literal) {
-            let compiled: RegExp | undefined;
-            expected.push({
-              type: e.type,
-              pattern,
-              flags: fl,
-              get regex(): RegExp {
-                return compiled ??= compilePattern(pattern, fl);
-              },
-              literal,
-              location,
-            });
-          } else {
-            expected.push({
-              type: e.type,
-              pattern,
-              flags: fl,
-              regex: regex([...ep, "pattern"], pattern, fl),
-              location,
-            });
-          }
+          // A fixed-string pattern is always a valid regex and is tested as a
+          // string: its RegExp is built only if asked for. Others compile now,
+          // so an invalid one is a config error.
+          let compiled = literal ? undefined : regex([...ep, "pattern"], pattern, fl);
+          const exp: Expectation = {
+            type: e.type,
+            pattern,
+            flags: fl,
+            get regex(): RegExp {
+              return compiled ??= compilePattern(pattern, fl);
+            },
+            location,
+          };
+          if (literal) exp.literal = literal;
+          expected.push(exp);
           break;
         }
         case "json_schema": {

@@ -112,8 +112,8 @@ export class RegexGuard {
   readonly #timeoutMs: number;
   #sandbox: RegexSandbox | Promise<RegexSandbox> | undefined;
   readonly #risky = new Map<string, boolean>();
-  // Per regex source and flags: the string test of a literal pattern, or null.
-  readonly #literal = new Map<string, LiteralTest | null>();
+  // Per regex (its source and flags never change): the string test of a literal pattern, or null.
+  readonly #literal = new WeakMap<RegExp, LiteralTest | null>();
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: RegexGuardOptions = {}) {
@@ -128,11 +128,10 @@ export class RegexGuard {
     timeoutMs: number = this.#timeoutMs,
   ): Promise<RegexOutcome> {
     // A literal pattern (most are) is a string comparison: no regex to compile or run.
-    const key = `${regex.flags}/${regex.source}`;
-    let literal = this.#literal.get(key);
+    let literal = this.#literal.get(regex);
     if (literal === undefined) {
       literal = literalTester(regex) ?? null;
-      this.#literal.set(key, literal);
+      this.#literal.set(regex, literal);
     }
     if (literal !== null) return { status: "ok", matched: literal(input) };
     let risky = this.#risky.get(regex.source);
