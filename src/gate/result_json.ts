@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { AssayErrorCode } from "../errors.ts";
+import { type AssayErrorCode, jsonString } from "../errors.ts";
 import type { CheckResult, ConfigLocation, TestResult, TestStatus } from "./types.ts";
 
 const location = (loc: ConfigLocation | undefined): Record<string, unknown> | null =>
@@ -69,10 +69,10 @@ export function resultJsonText(r: TestResult): string {
   return text;
 }
 
-const str = (s: string): string => JSON.stringify(s);
+const str = jsonString;
 const strOrNull = (s: string | undefined): string => (s === undefined ? "null" : str(s));
 // JSON.stringify's numbers: NaN and the infinities are null, -0 is 0.
-const num = (n: number): string => JSON.stringify(n);
+const num = (n: number): string => (Number.isFinite(n) ? String(n) : "null");
 
 function locationText(loc: ConfigLocation | undefined): string {
   return loc
@@ -93,6 +93,9 @@ function wellTyped(r: TestResult): boolean {
       return false;
     }
   }
+  if (typeof r.scores !== "object" || r.scores === null || !Array.isArray(r.warnings)) return false;
+  for (const k in r.scores) if (typeof r.scores[k] !== "number") return false;
+  for (const w of r.warnings) if (typeof w !== "string") return false;
   return true;
 }
 
@@ -117,9 +120,17 @@ function writeResult(r: TestResult): string {
       c.score === undefined ? "null" : num(c.score)
     },"location":${locationText(c.location)}}`;
   }
-  return `${out}],"scores":${JSON.stringify(sortedKeys(r.scores))},"warnings":${
-    JSON.stringify(r.warnings)
-  }}`;
+  out += '],"scores":{';
+  // In the order JSON.stringify gives the sorted object (index-like keys first).
+  const scores = sortedKeys(r.scores);
+  let first = true;
+  for (const k in scores) {
+    out += `${first ? "" : ","}${str(k)}:${num(scores[k])}`;
+    first = false;
+  }
+  out += '},"warnings":[';
+  for (let i = 0; i < r.warnings.length; i++) out += (i > 0 ? "," : "") + str(r.warnings[i]);
+  return `${out}]}`;
 }
 
 type Json = Record<string, unknown>;

@@ -96,9 +96,16 @@ describe("result JSON", () => {
       }),
       { numRuns: 500 },
     );
+    // Index-like score keys come first in numeric order, as in a sorted object.
+    const indexed = { ...FULL, scores: { b: 1, "10": 2, a: 3, "9": 4, "-1": 5 } };
+    assert.equal(resultJsonText(indexed), JSON.stringify(resultToJson(indexed)));
     // A result built by hand with a missing field still gives what JSON.stringify gives.
     const odd = { ...FULL, checks: [{ kind: "x", passed: true }] } as unknown as TestResult;
     assert.equal(resultJsonText(odd), JSON.stringify(resultToJson(odd)));
+    for (const wrong of [{ scores: { a: "1" } }, { warnings: [1, null] }]) {
+      const r = { ...FULL, ...wrong } as unknown as TestResult;
+      assert.equal(resultJsonText(r), JSON.stringify(resultToJson(r)));
+    }
   });
 
   test("the older stored form (the result object itself) still reads", () => {
