@@ -6,7 +6,7 @@
 import { AssayError, quote } from "../errors.ts";
 import type { Episode } from "../trace/model.ts";
 import type { Expectation, TestSpec } from "./config_types.ts";
-import type { RegexGuard } from "./regex_guard.ts";
+import type { RegexGuard, RegexOutcome } from "./regex_guard.ts";
 import { isSubsequence, toolList } from "./assertions.ts";
 import {
   cosineSimilarity,
@@ -60,15 +60,29 @@ export async function evaluateExpectation(
   episode: Episode,
   ctx: ExpectationContext,
 ): Promise<CheckResult> {
+  return await checkExpectation(exp, episode, ctx);
+}
+
+/**
+ * {@linkcode evaluateExpectation} without a promise when none is needed:
+ * only a live embedder or judge, and a risky regex on a long output (which
+ * runs in the guard's worker), answer later. A run of thousands of tests
+ * then pays no promise and no await per check. May throw instead of
+ * rejecting.
+ */
+export function checkExpectation(
+  exp: Expectation,
+  episode: Episode,
+  ctx: ExpectationContext,
+): CheckResult | Promise<CheckResult> {
   const output = episode.output;
-  const base = { kind: exp.type, location: exp.location };
   const shown = quote(output, EXCERPT);
   switch (exp.type) {
     case "must_contain": {
       const missing = exp.values.filter((v) => !output.includes(v));
       return {
-        kind: base.kind,
-        location: base.location,
+        kind: exp.type,
+        location: exp.location,
         passed: missing.length === 0,
         message: missing.length === 0
           ? `output contains ${exp.values.map((v) => quote(v, 40)).join(", ")}`
@@ -82,8 +96,8 @@ export async function evaluateExpectation(
     case "must_not_contain": {
       const found = exp.values.filter((v) => output.includes(v));
       return {
-        kind: base.kind,
-        location: base.location,
+        kind: exp.type,
+        location: exp.location,
         passed: found.length === 0,
         message: found.length === 0
           ? `output contains none of ${exp.values.map((v) => quote(v, 40)).join(", ")}`
@@ -98,46 +112,12 @@ export async function evaluateExpectation(
     }
     case "regex_match":
     case "regex_not_match": {
-      const shownRe = `/${exp.pattern}/${exp.flags.join("")}`;
       const outcome = exp.literal
         ? { status: "ok" as const, matched: exp.literal(output) }
-        : await ctx.guard.test(exp.regex, output);
-      if (outcome.status === "timeout") {
-        return {
-          kind: base.kind,
-          location: base.location,
-          passed: false,
-          message:
-            `regex ${shownRe} did not finish within ${outcome.timeoutMs} ms on the ${output.length}-character output ` +
-            `(catastrophic backtracking: rewrite it without nested quantifiers such as (a+)+)`,
-          expected: shownRe,
-          actual: shown,
-        };
-      }
-      const want = exp.type === "regex_match";
-      const passed = outcome.matched === want;
-      let message: string;
-      if (want) {
-        message = passed
-          ? `output matches ${shownRe}`
-          : `expected the output to match ${shownRe}; the output was ${shown}`;
-      } else if (passed) {
-        message = `output does not match ${shownRe}`;
-      } else {
-        exp.regex.lastIndex = 0;
-        const m = exp.regex.exec(output);
-        message = `expected the output not to match ${shownRe}; it matched ${
-          quote(m?.[0] ?? "", 60)
-        } at index ${m?.index ?? 0} of ${shown}`;
-      }
-      return {
-        kind: base.kind,
-        location: base.location,
-        passed,
-        message,
-        expected: shownRe,
-        actual: shown,
-      };
+        : ctx.guard.testNow(exp.regex, output);
+      return outcome
+        ? regexCheck(exp, output, shown, outcome)
+        : ctx.guard.test(exp.regex, output).then((o) => regexCheck(exp, output, shown, o));
     }
     case "json_schema": {
       let value: unknown;
@@ -145,8 +125,8 @@ export async function evaluateExpectation(
         value = JSON.parse(output);
       } catch (err) {
         return {
-          kind: base.kind,
-          location: base.location,
+          kind: exp.type,
+          location: exp.location,
           passed: false,
           message: `expected the output to be JSON matching the schema; it is not JSON (${
             (err as Error).message
@@ -157,8 +137,8 @@ export async function evaluateExpectation(
       }
       const r = exp.validator.safeParse(value);
       return {
-        kind: base.kind,
-        location: base.location,
+        kind: exp.type,
+        location: exp.location,
         passed: r.success,
         message: r.success
           ? "output is JSON matching the schema"
@@ -187,8 +167,8 @@ export async function evaluateExpectation(
       });
       const tools = Object.keys(exp.schemas).join(", ");
       return {
-        kind: base.kind,
-        location: base.location,
+        kind: exp.type,
+        location: exp.location,
         passed: problems.length === 0,
         message: problems.length === 0
           ? checked === 0
@@ -237,8 +217,8 @@ export async function evaluateExpectation(
         }
       }
       return {
-        kind: base.kind,
-        location: base.location,
+        kind: exp.type,
+        location: exp.location,
         passed: problems.length === 0,
         message: problems.length === 0
           ? `tool sequence ${toolList(names)} is valid`
@@ -250,8 +230,8 @@ export async function evaluateExpectation(
     case "tool_blocklist": {
       const hits = episode.toolCalls.filter((c) => exp.blocked.includes(c.toolName));
       return {
-        kind: base.kind,
-        location: base.location,
+        kind: exp.type,
+        location: exp.location,
         passed: hits.length === 0,
         message: hits.length === 0
           ? `no blocked tool called`
@@ -262,67 +242,135 @@ export async function evaluateExpectation(
         actual: toolList(episode.toolCalls.map((c) => c.toolName)),
       };
     }
-    case "semantic_similarity_to": {
-      let a = traceEmbedding(episode, output);
-      let b = traceEmbedding(episode, exp.reference);
-      let source = "trace";
-      if (!a || !b) {
-        const missing = !a ? "the output" : `the reference ${quote(exp.reference, 60)}`;
-        const scorer = needLive(
-          ctx,
-          `an embedding of ${missing}`,
-          'meta["assay.embeddings"].vectors',
-        );
-        [a, b] = await scorer.embed([output, exp.reference]);
-        source = "live embedder";
-      }
-      const score = cosineSimilarity(a, b);
-      const passed = score >= exp.minScore;
-      return {
-        kind: base.kind,
-        location: base.location,
-        passed,
-        score,
-        message: passed
-          ? `similarity ${score.toFixed(3)} >= ${exp.minScore} (${source})`
-          : `expected semantic similarity >= ${exp.minScore} to ${
-            quote(exp.reference, 60)
-          }; it was ${score.toFixed(3)} (${source}) for the output ${shown}`,
-        expected: `>= ${exp.minScore}`,
-        actual: score.toFixed(3),
-      };
-    }
+    case "semantic_similarity_to":
+      return similarityCheck(exp, episode, ctx, output, shown);
     case "faithfulness":
-    case "relevance": {
-      const kind: JudgeKind = exp.type;
-      let verdict = traceJudgement(episode, kind);
-      let source = "trace";
-      if (!verdict) {
-        const scorer = needLive(ctx, `a ${kind} verdict`, `meta["assay.judge"].${kind}`);
-        verdict = await scorer.judge(kind, {
-          prompt: episode.prompt,
-          output,
-          context: judgeContext(episode, ctx.test.context ?? []),
-        });
-        source = "live judge";
-      }
-      const passed = verdict.score >= exp.minScore;
-      const why = verdict.rationale ? `: ${quote(verdict.rationale, 100)}` : "";
-      return {
-        kind: base.kind,
-        location: base.location,
-        passed,
-        score: verdict.score,
-        message: passed
-          ? `${kind} ${verdict.score.toFixed(2)} >= ${exp.minScore} (${source})`
-          : `expected ${kind} >= ${exp.minScore}; the ${source} gave ${
-            verdict.score.toFixed(2)
-          }${why}`,
-        expected: `>= ${exp.minScore}`,
-        actual: verdict.score.toFixed(2),
-      };
-    }
+    case "relevance":
+      return judgeCheck(exp, episode, ctx, output);
   }
+}
+
+type RegexExpectation = Extract<Expectation, { type: "regex_match" | "regex_not_match" }>;
+
+/** The check of a regex expectation, once the regex has answered. */
+function regexCheck(
+  exp: RegexExpectation,
+  output: string,
+  shown: string,
+  outcome: RegexOutcome,
+): CheckResult {
+  const shownRe = `/${exp.pattern}/${exp.flags.join("")}`;
+  if (outcome.status === "timeout") {
+    return {
+      kind: exp.type,
+      location: exp.location,
+      passed: false,
+      message:
+        `regex ${shownRe} did not finish within ${outcome.timeoutMs} ms on the ${output.length}-character output ` +
+        `(catastrophic backtracking: rewrite it without nested quantifiers such as (a+)+)`,
+      expected: shownRe,
+      actual: shown,
+    };
+  }
+  const want = exp.type === "regex_match";
+  const passed = outcome.matched === want;
+  let message: string;
+  if (want) {
+    message = passed
+      ? `output matches ${shownRe}`
+      : `expected the output to match ${shownRe}; the output was ${shown}`;
+  } else if (passed) {
+    message = `output does not match ${shownRe}`;
+  } else {
+    exp.regex.lastIndex = 0;
+    const m = exp.regex.exec(output);
+    message = `expected the output not to match ${shownRe}; it matched ${
+      quote(m?.[0] ?? "", 60)
+    } at index ${m?.index ?? 0} of ${shown}`;
+  }
+  return {
+    kind: exp.type,
+    location: exp.location,
+    passed,
+    message,
+    expected: shownRe,
+    actual: shown,
+  };
+}
+
+type SimilarityExpectation = Extract<Expectation, { type: "semantic_similarity_to" }>;
+type JudgeExpectation = Extract<Expectation, { type: "faithfulness" | "relevance" }>;
+
+/** `semantic_similarity_to`: embeddings from the trace, else from the live embedder. */
+async function similarityCheck(
+  exp: SimilarityExpectation,
+  episode: Episode,
+  ctx: ExpectationContext,
+  output: string,
+  shown: string,
+): Promise<CheckResult> {
+  let a = traceEmbedding(episode, output);
+  let b = traceEmbedding(episode, exp.reference);
+  let source = "trace";
+  if (!a || !b) {
+    const missing = !a ? "the output" : `the reference ${quote(exp.reference, 60)}`;
+    const scorer = needLive(
+      ctx,
+      `an embedding of ${missing}`,
+      'meta["assay.embeddings"].vectors',
+    );
+    [a, b] = await scorer.embed([output, exp.reference]);
+    source = "live embedder";
+  }
+  const score = cosineSimilarity(a, b);
+  const passed = score >= exp.minScore;
+  return {
+    kind: exp.type,
+    location: exp.location,
+    passed,
+    score,
+    message: passed
+      ? `similarity ${score.toFixed(3)} >= ${exp.minScore} (${source})`
+      : `expected semantic similarity >= ${exp.minScore} to ${quote(exp.reference, 60)}; it was ${
+        score.toFixed(3)
+      } (${source}) for the output ${shown}`,
+    expected: `>= ${exp.minScore}`,
+    actual: score.toFixed(3),
+  };
+}
+
+/** `faithfulness` and `relevance`: the verdict from the trace, else from the live judge. */
+async function judgeCheck(
+  exp: JudgeExpectation,
+  episode: Episode,
+  ctx: ExpectationContext,
+  output: string,
+): Promise<CheckResult> {
+  const kind: JudgeKind = exp.type;
+  let verdict = traceJudgement(episode, kind);
+  let source = "trace";
+  if (!verdict) {
+    const scorer = needLive(ctx, `a ${kind} verdict`, `meta["assay.judge"].${kind}`);
+    verdict = await scorer.judge(kind, {
+      prompt: episode.prompt,
+      output,
+      context: judgeContext(episode, ctx.test.context ?? []),
+    });
+    source = "live judge";
+  }
+  const passed = verdict.score >= exp.minScore;
+  const why = verdict.rationale ? `: ${quote(verdict.rationale, 100)}` : "";
+  return {
+    kind: exp.type,
+    location: exp.location,
+    passed,
+    score: verdict.score,
+    message: passed
+      ? `${kind} ${verdict.score.toFixed(2)} >= ${exp.minScore} (${source})`
+      : `expected ${kind} >= ${exp.minScore}; the ${source} gave ${verdict.score.toFixed(2)}${why}`,
+    expected: `>= ${exp.minScore}`,
+    actual: verdict.score.toFixed(2),
+  };
 }
 
 function needLive(ctx: ExpectationContext, what: string, where: string): Scorer {

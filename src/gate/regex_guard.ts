@@ -127,6 +127,16 @@ export class RegexGuard {
     input: string,
     timeoutMs: number = this.#timeoutMs,
   ): Promise<RegexOutcome> {
+    return this.testNow(regex, input) ?? await this.#sandboxed(regex, input, timeoutMs);
+  }
+
+  /**
+   * The outcome of {@linkcode test} when it needs no worker: a literal
+   * pattern, a pattern that cannot backtrack catastrophically, or a short
+   * input. `undefined` when only `test` can answer (a risky pattern on a
+   * long input). Lets a caller with thousands of tests stay synchronous.
+   */
+  testNow(regex: RegExp, input: string): RegexOutcome | undefined {
     // A literal pattern (most are) is a string comparison: no regex to compile or run.
     let literal = this.#literal.get(regex);
     if (literal === undefined) {
@@ -143,6 +153,10 @@ export class RegexGuard {
       regex.lastIndex = 0;
       return { status: "ok", matched: regex.test(input) };
     }
+    return undefined;
+  }
+
+  #sandboxed(regex: RegExp, input: string, timeoutMs: number): Promise<RegexOutcome> {
     // One risky evaluation at a time, so each gets its whole budget and a
     // timeout (which kills the worker) never takes another test down with it.
     const run = this.#queue.then(async () => {
@@ -152,7 +166,7 @@ export class RegexGuard {
       return await sandbox.test(regex, input, timeoutMs);
     });
     this.#queue = run.catch(() => {});
-    return await run;
+    return run;
   }
 
   /** Stop the worker, if one was started. */

@@ -11,7 +11,7 @@ import { readTrace, type TraceSource } from "../trace/reader.ts";
 import { type Baseline, compareWithBaseline, episodeSignature } from "./baseline.ts";
 import type { GateConfig, TestSpec } from "./config_types.ts";
 import { evaluateAssertion } from "./assertions.ts";
-import { evaluateExpectation } from "./expectations.ts";
+import { checkExpectation, type ExpectationContext } from "./expectations.ts";
 import { RegexGuard } from "./regex_guard.ts";
 import { EpisodeIndex } from "./resolver.ts";
 import type { Scorer } from "./semantic.ts";
@@ -111,16 +111,20 @@ export async function runGate(
     signatures: options.signatures !== false || options.baseline !== undefined,
   };
   try {
-    await pool(config.tests.length, config.settings.parallel, async (i) => {
+    const settle = (i: number, result: TestResult): void => {
+      results[i] = result;
+      done++;
+      options.onResult?.(result, done, config.tests.length);
+    };
+    await pool(config.tests.length, config.settings.parallel, (i) => {
       const test = config.tests[i];
       const evaluation = evaluateTest(test, index, ctx);
+      if (!(evaluation instanceof Promise)) return settle(i, evaluation);
       // Only a live embedder/judge can keep a test waiting (runaway regexes
       // have their own budget), so only then does a test need a timer.
-      results[i] = options.scorer
-        ? await withTimeout(evaluation, test, config.settings.timeoutSeconds)
-        : await evaluation;
-      done++;
-      options.onResult?.(results[i], done, config.tests.length);
+      return (options.scorer
+        ? withTimeout(evaluation, test, config.settings.timeoutSeconds)
+        : evaluation).then((result) => settle(i, result));
     });
   } finally {
     if (!options.regexGuard) await guard.close();
@@ -175,26 +179,27 @@ interface TestContext {
   signatures: boolean;
 }
 
-async function evaluateTest(
+/**
+ * One test's result. Synchronous unless a check has to wait (a live
+ * embedder or judge, a risky regex in the guard's worker): a 10,000-test run
+ * then pays no promise per test and per check.
+ */
+function evaluateTest(
   test: TestSpec,
   index: EpisodeIndex,
   ctx: TestContext,
-): Promise<TestResult> {
+): TestResult | Promise<TestResult> {
   const t0 = performance.now();
-  const base = {
-    testId: test.id,
-    location: test.location,
-    checks: [] as CheckResult[],
-    scores: {},
-    warnings: [],
-  };
-  const ms = () => Math.round((performance.now() - t0) * 100) / 100;
   const resolution = index.resolve(test, { strict: ctx.strict });
   if (!resolution.ok) {
     return {
-      ...base,
+      testId: test.id,
+      location: test.location,
+      checks: [],
+      scores: {},
+      warnings: [],
       status: "error",
-      durationMs: ms(),
+      durationMs: msSince(t0),
       errorCode: resolution.code,
       message: resolution.message,
       hint: resolution.hint,
@@ -208,14 +213,17 @@ async function evaluateTest(
     } (${ep.file}:${ep.line}) has no episode_end: the recording was interrupted`;
     if (ctx.strict) {
       return {
-        ...base,
-        episode,
+        testId: test.id,
+        location: test.location,
+        checks: [],
+        scores: {},
+        warnings: resolution.warnings,
         status: "error",
-        durationMs: ms(),
+        durationMs: msSince(t0),
+        episode,
         errorCode: "E_REPLAY_STRICT_MISSING",
         message: `test ${quote(test.id)} resolves to an incomplete ${what}`,
         hint: "re-record the episode, or run without --replay-strict to gate what was recorded",
-        warnings: resolution.warnings,
       };
     }
     resolution.warnings.push(`${what}; gating what was recorded`);
@@ -233,35 +241,87 @@ async function evaluateTest(
       actual: quote(ep.prompt, 120),
     });
   }
+  const state: Evaluation = { test, ep, episode, checks, warnings: resolution.warnings, t0 };
+  const ectx: ExpectationContext = {
+    test,
+    guard: ctx.guard,
+    strict: ctx.strict,
+    scorer: ctx.scorer,
+  };
+  const expected = test.expected;
+  for (let k = 0; k < expected.length; k++) {
+    let check: CheckResult | Promise<CheckResult>;
+    try {
+      check = checkExpectation(expected[k], ep, ectx);
+    } catch (err) {
+      return notEvaluated(state, err);
+    }
+    if (check instanceof Promise) return evaluateLater(state, ectx, check, k, ctx);
+    checks.push(check);
+  }
+  return finishTest(state, ctx);
+}
+
+/** What a test has gathered while its checks run. */
+interface Evaluation {
+  test: TestSpec;
+  ep: Episode;
+  episode: NonNullable<TestResult["episode"]>;
+  checks: CheckResult[];
+  warnings: string[];
+  t0: number;
+}
+
+const msSince = (t0: number): number => Math.round((performance.now() - t0) * 100) / 100;
+
+/** The rest of a test's expectations, from the first one that has to wait (number `k`). */
+async function evaluateLater(
+  state: Evaluation,
+  ectx: ExpectationContext,
+  pending: Promise<CheckResult>,
+  k: number,
+  ctx: TestContext,
+): Promise<TestResult> {
+  const expected = state.test.expected;
   try {
-    for (const exp of test.expected) {
-      checks.push(
-        await evaluateExpectation(exp, ep, {
-          test,
-          guard: ctx.guard,
-          strict: ctx.strict,
-          scorer: ctx.scorer,
-        }),
-      );
+    state.checks.push(await pending);
+    for (k++; k < expected.length; k++) {
+      state.checks.push(await checkExpectation(expected[k], state.ep, ectx));
     }
   } catch (err) {
-    // Missing recorded scores, or a live embedder/judge that failed: the test
-    // could not be evaluated, which is an error result, not a crash of the run.
-    const coded = err instanceof AssayError ? err : null;
-    return {
-      ...base,
-      checks,
-      episode,
-      status: "error",
-      durationMs: ms(),
-      ...(coded ? { errorCode: coded.code } : {}),
-      message: coded
-        ? coded.message
-        : `could not evaluate test ${quote(test.id)}: ${(err as Error)?.message ?? err}`,
-      ...(coded?.hint ? { hint: coded.hint } : {}),
-      warnings: resolution.warnings,
-    };
+    return notEvaluated(state, err);
   }
+  return finishTest(state, ctx);
+}
+
+/**
+ * Missing recorded scores, or a live embedder/judge that failed: the test
+ * could not be evaluated, which is an error result, not a crash of the run.
+ */
+function notEvaluated(state: Evaluation, err: unknown): TestResult {
+  const { test } = state;
+  const coded = err instanceof AssayError ? err : null;
+  const result: TestResult = {
+    testId: test.id,
+    location: test.location,
+    checks: state.checks,
+    scores: {},
+    warnings: state.warnings,
+    episode: state.episode,
+    status: "error",
+    durationMs: msSince(state.t0),
+    message: coded
+      ? coded.message
+      : `could not evaluate test ${quote(test.id)}: ${(err as Error)?.message ?? err}`,
+  };
+  if (coded) result.errorCode = coded.code;
+  if (coded?.hint) result.hint = coded.hint;
+  return result;
+}
+
+/** Assertions, scores and the baseline comparison, once every expectation has its check. */
+function finishTest(state: Evaluation, ctx: TestContext): TestResult {
+  const { test, ep, checks } = state;
   for (const a of test.assertions) checks.push(evaluateAssertion(a, ep));
 
   const scores: Record<string, number> = {};
@@ -272,7 +332,7 @@ async function evaluateTest(
     scores[key] = c.score;
   }
   const signature = ctx.signatures ? episodeSignature(ep) : undefined;
-  const warnings = [...resolution.warnings];
+  const warnings = [...state.warnings];
   if (ctx.baseline) {
     const entry = ctx.baseline.tests[test.id];
     if (entry) {
@@ -286,7 +346,7 @@ async function evaluateTest(
     } else warnings.push(`test ${quote(test.id)} is not in the baseline: nothing to compare`);
   }
   const failed = checks.find((c) => !c.passed);
-  // Written out (not spread from base): the same keys, in the same order.
+  // Written out (not spread): the same keys, in the same order.
   const result: TestResult = {
     testId: test.id,
     location: test.location,
@@ -294,8 +354,8 @@ async function evaluateTest(
     scores,
     warnings,
     status: failed ? "fail" : "pass",
-    durationMs: ms(),
-    episode,
+    durationMs: msSince(state.t0),
+    episode: state.episode,
   };
   if (signature) result.signature = signature;
   if (failed) {
@@ -323,10 +383,22 @@ function promptDiff(expected: string, actual: string): string {
   }`;
 }
 
-async function pool(n: number, width: number, fn: (i: number) => Promise<void>): Promise<void> {
+/**
+ * Runs `fn(0)` .. `fn(n - 1)`, at most `width` of them waiting at a time; a
+ * call that returns nothing has finished, so tests that need no waiting run
+ * one after the other without a promise each.
+ */
+async function pool(
+  n: number,
+  width: number,
+  fn: (i: number) => Promise<void> | void,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
-    while (next < n) await fn(next++);
+    while (next < n) {
+      const pending = fn(next++);
+      if (pending) await pending;
+    }
   };
   await Promise.all(Array.from({ length: Math.min(width, n) }, worker));
 }

@@ -62,6 +62,44 @@ describe("regex guard", () => {
     }
   });
 
+  test("testNow answers without the worker except for a risky pattern on a long input", async () => {
+    const guard = new RegexGuard({ timeoutMs: 300 });
+    try {
+      assert.deepEqual(guard.testNow(/^OK$/u, "OK"), { status: "ok", matched: true });
+      assert.deepEqual(guard.testNow(/\d+C/u, "It is 22C"), { status: "ok", matched: true });
+      assert.deepEqual(guard.testNow(/(a+)+$/u, "aaaa"), { status: "ok", matched: true });
+      assert.equal(guard.testNow(/(a+)+$/u, "a".repeat(40) + "!"), undefined);
+    } finally {
+      await guard.close();
+    }
+  });
+
+  test("checks after one that waits for the worker still run, in order", async () => {
+    const config = await parseConfig(
+      `settings: {regex_timeout_ms: 30000}\ntests:\n  - id: mixed\n    expected:\n` +
+        `      - {type: must_contain, must_contain: "aaa"}\n` +
+        `      - {type: regex_match, pattern: "(a+)+b"}\n` +
+        `      - {type: must_not_contain, must_not_contain: "zzz"}\n` +
+        `      - {type: regex_match, pattern: "^a+$"}\n`,
+    );
+    const { run } = await runGate(config, traceLines({ id: "mixed", output: "a".repeat(18) }), {
+      strict: true,
+    });
+    const [r] = run.results;
+    assert.deepEqual(
+      r.checks.map((c) => [c.kind, c.passed]),
+      [["must_contain", true], ["regex_match", false], ["must_not_contain", true], [
+        "regex_match",
+        true,
+      ]],
+    );
+    assert.equal(r.status, "fail");
+    assert.equal(
+      r.message,
+      `expected the output to match /(a+)+b/; the output was "${"a".repeat(18)}"`,
+    );
+  });
+
   test("a runaway pattern fails its test with a clear message and the other tests still run", async () => {
     const config = await parseConfig(
       `settings: {regex_timeout_ms: 300}\ntests:\n  - id: redos\n    expected: {type: regex_match, pattern: "(a+)+$"}\n` +
