@@ -1,7 +1,7 @@
 // The npm package, built from the same source with tsc, works in a fresh
 // Node 20 project: pack, install the tarball, import it, run its bin.
 import assert from "node:assert/strict";
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import process from "node:process";
@@ -97,6 +97,58 @@ describe("npm package", { skip }, () => {
       assert.equal(gate.code, 0, gate.stderr);
       assert.match(gate.stderr, /PASS {2}t1/);
       assert.match(gate.stderr, /Summary: 1 passed, 0 failed/);
+
+      // Under Bun the same bin runs the bundled CLI with its precompiled bytecode.
+      const sdk = join(project, "node_modules", "@assay-it", "sdk", "dist");
+      assert.ok(existsSync(join(sdk, "bun", "assay.cjs")), "dist/bun/assay.cjs is packed");
+      assert.ok(existsSync(join(sdk, "bun", "assay.cjs.jsc")), "its bytecode is packed");
+      const bun = join(ROOT, "node_modules", ".bin", "bun");
+      const assayBin = join(project, "node_modules", ".bin", "assay");
+      const onBun = (args: string[]) => runProcess(bun, [assayBin, ...args], { cwd: project });
+      const bunVersion = await onBun(["--version"]);
+      assert.equal(bunVersion.code, 0, bunVersion.stderr);
+      assert.equal(bunVersion.stdout, version.stdout);
+      const bunGate = await onBun([
+        "ci",
+        "--config",
+        "assay.yaml",
+        "--trace-file",
+        "out/t.jsonl",
+        "--replay-strict",
+        "--db",
+        ".assay/history.db",
+        "--json",
+        "bun-run.json",
+      ]);
+      assert.equal(bunGate.code, 0, bunGate.stderr);
+      assert.match(bunGate.stderr, /Summary: 1 passed, 0 failed/);
+      assert.equal(
+        JSON.parse(readFileSync(join(project, "bun-run.json"), "utf8")).verdict,
+        "pass",
+      );
+      await writeFile(
+        join(project, "bad.yaml"),
+        "tests:\n  - id: t1\n    expected: { type: regex_match, pattren: x }\n",
+      );
+      const bad = await onBun(["ci", "--config", "bad.yaml", "--trace-file", "out/t.jsonl"]);
+      assert.equal(bad.code, 2, bad.stderr);
+      assert.match(bad.stderr, /bad\.yaml:3:\d+/);
+      assert.match(bad.stderr, /did you mean "pattern"/);
+      await writeFile(
+        join(project, "fail.yaml"),
+        "tests:\n  - id: t1\n    expected: { type: must_contain, must_contain: [goodbye] }\n",
+      );
+      const failed = await onBun([
+        "ci",
+        "--config",
+        "fail.yaml",
+        "--trace-file",
+        "out/t.jsonl",
+        "--db",
+        ":memory:",
+      ]);
+      assert.equal(failed.code, 1, failed.stderr);
+      assert.match(failed.stderr, /FAIL {2}t1/);
 
       // The shipped type declarations compile in a consumer project.
       await writeFile(
