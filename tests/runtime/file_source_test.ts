@@ -49,6 +49,27 @@ describe("fileChunks", () => {
     }, "assay-source-");
   });
 
+  test("a file of several read chunks, with multi-byte characters across their edges, reads the same both ways", async () => {
+    await withTempDir(async (dir) => {
+      const path = join(dir.path, "big.jsonl");
+      // ~3.5 MB of lines whose 2-, 3- and 4-byte characters land on every
+      // byte offset, so some straddle the 1 MiB chunk edges.
+      const lines = Array.from({ length: 12_000 }, (_, i) =>
+        JSON.stringify({
+          prompt: `${"x".repeat(i % 7)}Köln 東京 😀 ${i}`,
+          response: `${"é".repeat(i % 5)}${"y".repeat(200)}`,
+          episode_id: `e${i}`,
+        }));
+      await writeFile(path, lines.join("\n") + "\n");
+      const { whole, streamed } = await readBoth(path);
+      assert.equal(streamed.episodes.length, 12_000);
+      assert.deepEqual(whole, streamed);
+      // A consumer that stops early releases the file (no error, no hang).
+      const chunks = await fileChunks(path, { wholeFileLimit: 0 });
+      for await (const _ of chunks as AsyncIterable<Uint8Array>) break;
+    }, "assay-source-");
+  });
+
   test("an invalid line is the same TraceSyntaxError (line and column) both ways", async () => {
     await withTempDir(async (dir) => {
       const path = join(dir.path, "bad.jsonl");
