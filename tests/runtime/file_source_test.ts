@@ -64,9 +64,17 @@ describe("fileChunks", () => {
       const { whole, streamed } = await readBoth(path);
       assert.equal(streamed.episodes.length, 12_000);
       assert.deepEqual(whole, streamed);
-      // A consumer that stops early releases the file (no error, no hang).
+      // The bytes, chunk by chunk (each decoded before the next is asked for).
+      const decoder = new TextDecoder();
+      let text = "";
       const chunks = await fileChunks(path, { wholeFileLimit: 0 });
-      for await (const _ of chunks as AsyncIterable<Uint8Array>) break;
+      for await (const c of chunks as AsyncIterable<Uint8Array>) {
+        text += decoder.decode(c, { stream: true });
+      }
+      assert.equal(text + decoder.decode(), readFileSync(path, "utf8"));
+      // A consumer that stops early releases the file (no error, no hang).
+      const again = await fileChunks(path, { wholeFileLimit: 0 });
+      for await (const _ of again as AsyncIterable<Uint8Array>) break;
     }, "assay-source-");
   });
 
