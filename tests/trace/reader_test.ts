@@ -98,6 +98,23 @@ describe("readTrace: bad input", () => {
     });
   });
 
+  test("errors on CRLF lines show the line without its carriage return", async () => {
+    const bad = await expectError(`${start("e")}\r\n{"episode_id":"e","type":"step",,}\r\n`, {
+      line: 2,
+      column: 33,
+      message: /invalid JSON: unexpected character ","/,
+    });
+    assert.equal(bad.excerpt, '{"episode_id":"e","type":"step",,}');
+    const line = step("e", 1, "x", { idx: "zero" });
+    const wrong = await expectError(`${start("e")}\r\n${line}\r\n`, {
+      line: 2,
+      column: 39,
+      message: /field "idx" must be an integer, got string "zero"/,
+    });
+    assert.ok(!wrong.excerpt?.includes("\r"), JSON.stringify(wrong.excerpt));
+    await expectError(`[1,2]\r\n`, { line: 1, column: 1, message: /got array/ });
+  });
+
   test("an event before its episode_start is an error naming the episode", async () => {
     await expectError(`${start("a")}\n${step("b", 1, "x")}\n`, {
       line: 2,
