@@ -187,8 +187,10 @@ function oneOf(branches: JsonSchema[]): Check {
     return n === 1;
   };
   if (byType.size === 0) return exactlyOne;
+  // Branches that all demand an object cannot match anything else: no need to try each.
+  const objectsOnly = branches.every((b) => typeof b === "object" && b.type === "object");
   return (v) => {
-    if (!isPlainObject(v)) return exactlyOne(v);
+    if (!isPlainObject(v)) return objectsOnly ? false : exactlyOne(v);
     const b = byType.get(v.type);
     return b !== undefined && b(v);
   };
