@@ -80,20 +80,19 @@ describe("npm package", { skip }, () => {
         join(project, "assay.yaml"),
         'version: 1\nmodel: "trace"\ntests:\n  - id: t1\n    input:\n      prompt: "hi"\n    expected:\n      type: must_contain\n      must_contain: ["hello"]\n',
       );
-      const gate = await runProcess(
-        join(project, "node_modules", ".bin", "assay"),
-        [
-          "ci",
-          "--config",
-          "assay.yaml",
-          "--trace-file",
-          "out/t.jsonl",
-          "--replay-strict",
-          "--db",
-          ".assay/history.db",
-        ],
-        { cwd: project },
-      );
+      const gateArgs = [
+        "ci",
+        "--config",
+        "assay.yaml",
+        "--trace-file",
+        "out/t.jsonl",
+        "--replay-strict",
+        "--db",
+        ".assay/history.db",
+      ];
+      const gate = await runProcess(join(project, "node_modules", ".bin", "assay"), gateArgs, {
+        cwd: project,
+      });
       assert.equal(gate.code, 0, gate.stderr);
       assert.match(gate.stderr, /PASS {2}t1/);
       assert.match(gate.stderr, /Summary: 1 passed, 0 failed/);
@@ -108,18 +107,7 @@ describe("npm package", { skip }, () => {
       const bunVersion = await onBun(["--version"]);
       assert.equal(bunVersion.code, 0, bunVersion.stderr);
       assert.equal(bunVersion.stdout, version.stdout);
-      const bunGate = await onBun([
-        "ci",
-        "--config",
-        "assay.yaml",
-        "--trace-file",
-        "out/t.jsonl",
-        "--replay-strict",
-        "--db",
-        ".assay/history.db",
-        "--json",
-        "bun-run.json",
-      ]);
+      const bunGate = await onBun([...gateArgs, "--json", "bun-run.json"]);
       assert.equal(bunGate.code, 0, bunGate.stderr);
       assert.match(bunGate.stderr, /Summary: 1 passed, 0 failed/);
       assert.equal(
