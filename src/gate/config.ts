@@ -363,6 +363,33 @@ async function parseYamlFull(
   }
 }
 
+/**
+ * A `regex_match` / `regex_not_match` expectation. A fixed-string pattern
+ * carries its string test (`literal`) and gets its RegExp only if something
+ * asks for it; one class rather than an object literal with its own getter
+ * and closure per expectation (a 10,000-test config builds 20,000 of them).
+ */
+class RegexSpec {
+  readonly literal?: (input: string) => boolean;
+  #compiled: RegExp | undefined;
+
+  constructor(
+    readonly type: "regex_match" | "regex_not_match",
+    readonly pattern: string,
+    readonly flags: RegexFlag[],
+    readonly location: ConfigLocation,
+    literal: ((input: string) => boolean) | undefined,
+    compiled: RegExp | undefined,
+  ) {
+    if (literal) this.literal = literal;
+    this.#compiled = compiled;
+  }
+
+  get regex(): RegExp {
+    return this.#compiled ??= compilePattern(this.pattern, this.flags);
+  }
+}
+
 async function normalise(
   raw: Raw,
   ctx: { file: string; at: Locator; readSchemaFile?: (path: string) => Promise<string> },
@@ -453,21 +480,9 @@ async function normalise(
           // A pattern that matches one fixed string is tested as a string; it
           // is always a valid regex, so its RegExp is built only if asked for.
           const literal = literalOf(pattern, fl);
-          // A fixed-string pattern is always a valid regex and is tested as a
-          // string: its RegExp is built only if asked for. Others compile now,
-          // so an invalid one is a config error.
-          let compiled = literal ? undefined : regex([...ep, "pattern"], pattern, fl);
-          const exp: Expectation = {
-            type: e.type,
-            pattern,
-            flags: fl,
-            get regex(): RegExp {
-              return compiled ??= compilePattern(pattern, fl);
-            },
-            location,
-          };
-          if (literal) exp.literal = literal;
-          expected.push(exp);
+          // Others compile now, so an invalid one is a config error.
+          const compiled = literal ? undefined : regex([...ep, "pattern"], pattern, fl);
+          expected.push(new RegexSpec(e.type, pattern, fl, location, literal, compiled));
           break;
         }
         case "json_schema": {
