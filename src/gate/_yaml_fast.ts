@@ -79,12 +79,29 @@ export class FastYaml {
     return this.tree;
   }
 
+  // The walk of the last path asked for: where each of its parts led (record
+  // and offset). Paths come in config order (tests[0].expected[0],
+  // tests[0].expected[1], tests[1], ...), so the next one resumes after the
+  // parts it shares with it instead of walking down from the root again.
+  private lastPath: (string | number)[] = [];
+  private lastRecs: number[] = [];
+  private lastOffs: number[] = [];
+
   /** {@linkcode offsetAt}. */
   offsetAt(path: readonly (string | number)[], key: boolean): number {
     const t = this.table;
-    let rec = this.rootRec;
-    let off = this.rootOffset;
-    for (let i = 0; i < path.length; i++) {
+    const last = this.lastPath;
+    // Resume after the parts shared with the last path (never its last part:
+    // `key` may ask for a different offset there).
+    let shared = 0;
+    const max = Math.min(last.length, path.length - 1);
+    while (shared < max && last[shared] === path[shared]) shared++;
+    last.length = shared;
+    this.lastRecs.length = shared;
+    this.lastOffs.length = shared;
+    let rec = shared === 0 ? this.rootRec : this.lastRecs[shared - 1];
+    let off = shared === 0 ? this.rootOffset : this.lastOffs[shared - 1];
+    for (let i = shared; i < path.length; i++) {
       if (rec < 0) return off;
       const n = t[rec];
       const part = path[i];
@@ -102,6 +119,9 @@ export class FastYaml {
       }
       off = t[at];
       rec = t[at + 1];
+      last.push(part);
+      this.lastRecs.push(rec);
+      this.lastOffs.push(off);
     }
     return off;
   }

@@ -149,14 +149,16 @@ export function formatConfigPath(path: readonly PathPart[]): string {
 /** Where the nodes of a config path are in the text. */
 export abstract class Locator {
   #starts: number[] | undefined;
+  /** The line of the last offset asked for: configs are read top down, so the next is near. */
+  #near = 0;
 
   constructor(readonly file: string, readonly text: string) {}
 
   /** Offset of the node at `path` (or its deepest existing ancestor); with `key`, of the last part's key. */
   protected abstract offset(path: readonly PathPart[], key: boolean): number | undefined;
 
-  /** 1-based line and column of a text offset. */
-  at(offset: number): { line: number; column: number } {
+  /** 0-based index of the line holding `offset`. */
+  #lineIndex(offset: number): number {
     let starts = this.#starts;
     if (!starts) {
       starts = [0];
@@ -167,21 +169,34 @@ export abstract class Locator {
     }
     let lo = 0;
     let hi = starts.length - 1;
+    // A few lines on from the last answer (the usual case), else a binary search.
+    const near = this.#near;
+    if (starts[near] <= offset) {
+      let k = near;
+      const stop = Math.min(hi, near + 8);
+      while (k < stop && starts[k + 1] <= offset) k++;
+      if (k < stop || k === hi) return this.#near = k;
+      lo = k;
+    } else hi = near - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
       if (starts[mid] <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo + 1, column: offset - starts[lo] + 1 };
+    return this.#near = lo;
+  }
+
+  /** 1-based line and column of a text offset. */
+  at(offset: number): { line: number; column: number } {
+    const i = this.#lineIndex(offset);
+    return { line: i + 1, column: offset - this.#starts![i] + 1 };
   }
 
   loc(path: readonly PathPart[], key = false): ConfigLocation {
     const o = this.offset(path, key);
-    return o === undefined ? { file: this.file, line: 1, column: 1 } : this.#withFile(this.at(o));
-  }
-
-  #withFile(p: { line: number; column: number }): ConfigLocation {
-    return { file: this.file, line: p.line, column: p.column };
+    if (o === undefined) return { file: this.file, line: 1, column: 1 };
+    const i = this.#lineIndex(o);
+    return { file: this.file, line: i + 1, column: o - this.#starts![i] + 1 };
   }
 
   pos(path: readonly PathPart[], key = false): { line: number; column: number } {

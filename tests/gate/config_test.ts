@@ -1,7 +1,8 @@
 // The config schema: what is accepted, and every error with its line, column and path.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { ConfigError, parseConfig } from "../../src/gate/config.ts";
+import fc from "fast-check";
+import { ConfigError, Locator, parseConfig, type PathPart } from "../../src/gate/config.ts";
 import { SEED_CONFIG } from "../cli/_gate_fixtures.ts";
 
 async function configError(text: string, options = {}): Promise<ConfigError> {
@@ -221,5 +222,38 @@ describe("config value checks", () => {
       "2:13 settings.embedder.model",
       "6:9 tests[0].assertions[0].tool",
     ]);
+  });
+});
+
+describe("config locations", () => {
+  /** A locator whose paths are a bare offset, to test the offset -> line:column mapping. */
+  class OffsetLocator extends Locator {
+    protected offset(path: readonly PathPart[]): number | undefined {
+      return path[0] as number;
+    }
+  }
+
+  test("line and column of any offset, asked in any order", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom("a", "b", "\n", "\n\n", "xyz"), { maxLength: 60 }).map((p) =>
+          p.join("")
+        ),
+        fc.array(fc.nat(), { maxLength: 40 }),
+        (text, picks) => {
+          const at = new OffsetLocator("f.yaml", text);
+          // Mostly increasing runs (as a config is read), with jumps back.
+          const offsets = picks.map((n) => n % (text.length + 1));
+          for (const o of [...offsets, ...offsets.toSorted((a, b) => a - b)]) {
+            const before = text.slice(0, o);
+            const line = before.split("\n").length;
+            const column = o - (before.lastIndexOf("\n") + 1) + 1;
+            assert.deepEqual(at.at(o), { line, column });
+            assert.deepEqual(at.loc([o]), { file: "f.yaml", line, column });
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });

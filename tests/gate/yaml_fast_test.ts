@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import fc from "fast-check";
 import { stringify } from "yaml";
-import { parseYamlFast } from "../../src/gate/_yaml_fast.ts";
+import { offsetAt, parseYamlFast } from "../../src/gate/_yaml_fast.ts";
 import { starterConfig } from "../../src/cli/init.ts";
 import { SEED_CONFIG } from "../cli/_gate_fixtures.ts";
 import { compareYaml } from "./_yaml_diff.ts";
@@ -85,6 +85,31 @@ describe("fast YAML reader", () => {
       ],
     });
     assert.equal(parseYamlFast("just text\n")!.root, null);
+  });
+
+  test("offsets asked in any order, existing or not, are those of a fresh walk", () => {
+    const text = "version: 1\ntests:\n" +
+      Array.from(
+        { length: 6 },
+        (_, i) =>
+          `  - id: t${i}\n    expected:\n      - { type: must_contain, must_contain: [a] }\n` +
+          `      - { type: regex_match, pattern: "x${i}" }\n`,
+      ).join("");
+    const part = fc.oneof(
+      fc.constantFrom("tests", "expected", "id", "type", "pattern", "version", "nope"),
+      fc.nat({ max: 7 }),
+    );
+    const query = fc.tuple(fc.array(part, { maxLength: 5 }), fc.boolean());
+    const prefixed = query.map(([p, key]) => [["tests", ...p], key] as const);
+    fc.assert(
+      fc.property(fc.array(fc.oneof(query, prefixed), { maxLength: 30 }), (queries) => {
+        const shared = parseYamlFast(text)!;
+        for (const [path, key] of queries) {
+          assert.equal(offsetAt(shared, path, key), offsetAt(parseYamlFast(text)!, path, key));
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 
   test("every config in the repo takes the fast path and agrees", () => {
