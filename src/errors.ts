@@ -122,11 +122,11 @@ export class TraceSyntaxError extends SyntaxError {
 }
 
 /**
- * `JSON.stringify(s)` for a string, for messages and for writers that build
- * JSON by hand. The common string (no control character, quote, backslash or
- * surrogate) is quoted without the call: cold, a 10,000-test report quotes
- * hundreds of thousands of strings, and `JSON.stringify` of a short string
- * costs several times a scan of it.
+ * `JSON.stringify(s)` for a string, as {@linkcode quote} shows strings. The
+ * common string (no control character, quote, backslash or surrogate) is
+ * quoted without the call: every check of a run quotes the output and its
+ * expected values, and cold, `JSON.stringify` of a short string costs
+ * several times a scan of it.
  */
 export function jsonString(s: string): string {
   for (let i = 0; i < s.length; i++) {

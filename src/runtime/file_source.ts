@@ -65,10 +65,9 @@ export async function fileChunks(
 /**
  * A big file on Bun, in 1 MiB chunks: each read is requested before the
  * previous chunk is handed out, so the disk read runs on the thread pool
- * while the caller parses it. A chunk's bytes are valid until the caller
- * asks for the next one (`readTrace` decodes each chunk at once). (Bun's own file stream reads on the main
- * thread: about 85 ms of a 100 MB trace, which a consumer that parses as it
- * reads, like Node's `createReadStream`, does not pay.)
+ * while the caller parses it (Bun's own file stream reads on the main
+ * thread: about 85 ms of a 100 MB trace). A chunk's bytes are valid until
+ * the caller asks for the next one (`readTrace` decodes each chunk at once).
  */
 async function* readAhead(path: string): AsyncGenerator<Uint8Array, void, undefined> {
   const fs = await import("node:fs");
@@ -107,7 +106,6 @@ interface BunFiles {
   file(path: string): {
     stat(): Promise<{ isDirectory(): boolean; isFile(): boolean; size: number }>;
     text(): Promise<string>;
-    stream(): ReadableStream<Uint8Array> & AsyncIterable<Uint8Array>;
   };
 }
 

@@ -68,6 +68,14 @@ function kindOf(v: unknown): string {
   return typeof v;
 }
 
+/**
+ * A line without the "\r" of a CRLF line end. Lines are parsed with it (JSON
+ * reads it as white space); messages and error positions use the line without.
+ */
+function withoutCR(line: string): string {
+  return line.charCodeAt(line.length - 1) === 0x0d ? line.slice(0, -1) : line;
+}
+
 function isObject(v: unknown): v is JsonObject {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
@@ -144,19 +152,17 @@ export class TraceParser {
   }
 
   #error(reason: string, text: string, offset: number, hint?: string): never {
-    // A CRLF line reaches here with its "\r" (JSON reads it as white space).
-    const line = text.charCodeAt(text.length - 1) === 0x0d ? text.slice(0, -1) : text;
     throw new TraceSyntaxError(reason, {
       file: this.#file,
       line: this.#line,
       column: offset + 1,
-      excerpt: excerpt(line, offset),
+      excerpt: excerpt(withoutCR(text), offset),
       hint: hint ?? "fix or remove this line, or re-record the trace",
     });
   }
 
-  // The hot path of every line: parse, then the event's checks. Kept small
-  // (the "\r" of a CRLF line is JSON white space: no copy without it).
+  // The hot path of every line: parse, then the event's checks. Kept small:
+  // everything about a line that does not parse is in #badLine.
   #lineText(text: string, terminated: boolean): void {
     this.#line++;
     let value: unknown;
@@ -165,15 +171,13 @@ export class TraceParser {
     } catch {
       return this.#badLine(text, terminated);
     }
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      this.#error(`expected a JSON object, got ${kindOf(value)}`, text, 0);
-    }
-    this.#record(value as JsonObject, text);
+    if (!isObject(value)) this.#error(`expected a JSON object, got ${kindOf(value)}`, text, 0);
+    this.#record(value, text);
   }
 
   /** A line that is not JSON: skipped when blank, else the error that locates the problem. */
   #badLine(raw: string, terminated: boolean): void {
-    const text = raw.charCodeAt(raw.length - 1) === 0x0d ? raw.slice(0, -1) : raw;
+    const text = withoutCR(raw);
     if (text.trim() === "") return;
     const found = findJsonError(text);
     const offset = found?.offset ?? 0;
