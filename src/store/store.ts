@@ -26,7 +26,7 @@ import { canonicalJson } from "../trace/canonical.ts";
 import type { Episode } from "../trace/model.ts";
 import type { SqlBackend, SqlValue } from "./_backend.ts";
 import { ensureDirSync } from "./_fs.ts";
-import type { NodeSqliteModule } from "./_node_sqlite.ts";
+import { type NodeSqliteModule, openNodeSqlite } from "./_node_sqlite.ts";
 import { MIGRATIONS, SCHEMA_VERSION } from "./_schema.ts";
 
 export { SCHEMA_VERSION } from "./_schema.ts";
@@ -152,7 +152,7 @@ async function connect(
   let nodeSqlite: NodeSqliteModule | undefined;
   if (wanted !== "wasm") {
     try {
-      nodeSqlite = await import("node:sqlite");
+      nodeSqlite = builtinSqlite() ?? await import("node:sqlite");
     } catch (err) {
       // Only a missing module is a reason to fall back (Node 20); errors from
       // opening the database below must surface, never switch drivers.
@@ -170,13 +170,29 @@ async function connect(
   }
   try {
     if (nodeSqlite) {
-      const { openNodeSqlite } = await import("./_node_sqlite.ts");
       return openNodeSqlite(nodeSqlite, file);
     }
     const { openWasmSqlite } = await import("./_wasm_sqlite.ts");
     return await openWasmSqlite(file);
   } catch (err) {
     throw toDbError(err, `cannot open the SQLite database ${JSON.stringify(label)}`, label);
+  }
+}
+
+/**
+ * `node:sqlite` through `process.getBuiltinModule` (Bun, Deno, Node >= 20.16),
+ * which loads it synchronously: a dynamic import() costs Bun about a
+ * millisecond more. `undefined` where the runtime has no such call or no
+ * such module (Node 20), and the caller then tries import().
+ */
+function builtinSqlite(): NodeSqliteModule | undefined {
+  const proc = (globalThis as {
+    process?: { getBuiltinModule?: (id: string) => unknown };
+  }).process;
+  try {
+    return proc?.getBuiltinModule?.("node:sqlite") as NodeSqliteModule | undefined;
+  } catch {
+    return undefined;
   }
 }
 
