@@ -1,8 +1,7 @@
 // Shared by the CLI commands: flag parsing, error printing, file helpers.
-import { dirname, isAbsolute, resolve } from "node:path";
+import { isAbsolute, resolve } from "node:path";
 import { AssayError, TraceSyntaxError } from "../errors.ts";
 import { readFileBytes } from "../runtime/files.ts";
-import type { GateConfig } from "../gate/config.ts";
 import { didYouMean } from "../gate/_suggest.ts";
 import type { CliIo } from "./io.ts";
 import { EXIT } from "./run.ts";
@@ -162,7 +161,7 @@ export function resolvePath(io: CliIo, path: string): string {
 
 // UTF-8 as Node's readFile(path, "utf8") decodes it on every runtime: a BOM
 // is kept (Bun's own text() drops it), invalid bytes become U+FFFD.
-const UTF8 = new TextDecoder("utf-8", { ignoreBOM: true });
+export const UTF8: TextDecoder = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /** Read a text file; a missing one is `E_PATH_NOT_FOUND`. */
 export async function readText(io: CliIo, path: string, what: string): Promise<string> {
@@ -185,24 +184,6 @@ export async function readBytes(io: CliIo, path: string, what: string): Promise<
     }
     throw err;
   }
-}
-
-/** Read and validate a config file (schema files relative to it); `bytes` are the file as on disk. */
-export async function loadConfig(
-  io: CliIo,
-  path: string,
-): Promise<{ config: GateConfig; bytes: Uint8Array }> {
-  const [bytes, { parseConfig }] = await Promise.all([
-    readBytes(io, path, "config file"),
-    import("../gate/config.ts"),
-  ]);
-  const dir = dirname(resolvePath(io, path));
-  const config = await parseConfig(UTF8.decode(bytes), {
-    file: path,
-    readSchemaFile: async (p) =>
-      UTF8.decode(await readFileBytes(isAbsolute(p) ? p : resolve(dir, p))),
-  });
-  return { config, bytes };
 }
 
 const USAGE_CODES = new Set([

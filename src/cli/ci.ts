@@ -19,13 +19,13 @@ import {
   commandHelp,
   CONFIG_FLAG,
   type FlagSpec,
-  loadConfig,
   parseFlags,
   readText,
   resolvePath,
   UsageError,
   useColor,
 } from "./_common.ts";
+import { loadConfig } from "./_config.ts";
 
 const FLAGS: Record<string, FlagSpec> = {
   config: CONFIG_FLAG,

@@ -1,14 +1,8 @@
 // `assay validate`: config (and optionally trace) checks without running the tests.
 import type { CliIo, Command } from "./io.ts";
 import { EXIT } from "./run.ts";
-import {
-  commandHelp,
-  CONFIG_FLAG,
-  type FlagSpec,
-  loadConfig,
-  parseFlags,
-  UsageError,
-} from "./_common.ts";
+import { commandHelp, CONFIG_FLAG, type FlagSpec, parseFlags, UsageError } from "./_common.ts";
+import { loadConfig } from "./_config.ts";
 import { verifyTraceFile } from "./_verify_output.ts";
 
 const FLAGS: Record<string, FlagSpec> = {
