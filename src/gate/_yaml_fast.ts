@@ -46,12 +46,22 @@ export function offsetAt(fast: FastYaml, path: readonly (string | number)[], key
  * sequence has a record, written when it ends (so after the records of what
  * it contains):
  *
- *     count, kind     (kind: SEQ or MAP)
- *     then per item of a sequence: item offset, kid
- *                   of a mapping:  key offset, value offset, kid
+ *     count << 1 | kind     (kind: SEQ or MAP)
+ *     offset where it starts
+ *     then per item of a sequence: item
+ *                   of a mapping:  key offset, value
  *
- * where a kid is the record of an item or value that is itself a mapping or
- * sequence, and -1 for a scalar.
+ * where an item or value is its offset if it is a scalar, and `~rec` (a
+ * negative number) if it is a mapping or sequence with its record at `rec`
+ * (whose own start is its offset). Fewer entries are fewer fresh pages of
+ * memory, which a cold process pays for dearly.
+ *
+ * Flow collections (`{ type: x, pattern: y }`, `[a, b]`) get no record when
+ * the document is read: they are entered as their offset, like a scalar (no
+ * scalar starts with `{` or `[`), and read again for their positions only if
+ * a path goes into them (a config error inside one), when their records are
+ * appended to the table. Most paths asked for end at them, and they are most
+ * of a large config's collections.
  */
 export class FastYaml {
   private tree: FastPositions | null | undefined = undefined;
@@ -64,10 +74,51 @@ export class FastYaml {
     /** Offset where the root node starts. */
     readonly rootOffset: number,
     private readonly text: string,
-    private readonly table: Int32Array,
-    /** The root's record in `table` (-1 for a scalar). */
+    /** The table, in chunks (see {@linkcode get}). */
+    private readonly chunks: Int32Array[],
+    /** Entries in the table, and entries its chunks have room for. */
+    private size: number,
+    private room: number,
+    /** The root's record in the table (-1 for a scalar, `FLOW` for a flow collection). */
     private readonly rootRec: number,
   ) {}
+
+  /** The records of flow collections read again, by offset. */
+  private flowRecs: Map<number, number> | undefined = undefined;
+
+  /** The record of the flow collection at `off`, read again (see the comment at the class). */
+  private flowRec(off: number): number {
+    const known = (this.flowRecs ??= new Map()).get(off);
+    if (known !== undefined) return known;
+    const r = this.reader ??= new Reader(this.text);
+    r.recordFlow = true;
+    r.chunks = this.chunks;
+    r.size = this.size;
+    r.room = this.room;
+    r.sp = 0;
+    r.nVals = 0;
+    r.i = off;
+    let rec = -1;
+    try {
+      // (It was read once already, so it is read the same way again; the
+      // column of its parent only decides whether it is read at all.)
+      r.flowNode(-1);
+      rec = r.lastRec;
+    } catch (err) {
+      if (err !== BAIL) throw err;
+    }
+    this.size = r.size;
+    this.room = r.room;
+    this.flowRecs.set(off, rec);
+    return rec;
+  }
+
+  /** The record of the node at `off` that the table entry `e` stands for (-1 for a scalar). */
+  private kid(e: number): number {
+    if (e < 0) return ~e;
+    const c = this.text.charCodeAt(e);
+    return c === LBRACE || c === LBRACKET ? this.flowRec(e) : -1;
+  }
 
   /**
    * Node offsets of the root mapping or sequence, and through `kids` of
@@ -75,7 +126,11 @@ export class FastYaml {
    * table directly.
    */
   get root(): FastPositions | null {
-    if (this.tree === undefined) this.tree = this.positions(this.rootRec);
+    if (this.tree === undefined) {
+      this.tree = this.positions(
+        this.rootRec === FLOW ? this.flowRec(this.rootOffset) : this.rootRec,
+      );
+    }
     return this.tree;
   }
 
@@ -89,7 +144,7 @@ export class FastYaml {
 
   /** {@linkcode offsetAt}. */
   offsetAt(path: readonly (string | number)[], key: boolean): number {
-    const t = this.table;
+    const t = this.chunks;
     const last = this.lastPath;
     // Resume after the parts shared with the last path (never its last part:
     // `key` may ask for a different offset there).
@@ -102,23 +157,32 @@ export class FastYaml {
     let rec = shared === 0 ? this.rootRec : this.lastRecs[shared - 1];
     let off = shared === 0 ? this.rootOffset : this.lastOffs[shared - 1];
     for (let i = shared; i < path.length; i++) {
+      if (rec === FLOW) rec = this.flowRec(off);
       if (rec < 0) return off;
-      const n = t[rec];
+      const n = get(t, rec) >> 1;
       const part = path[i];
-      let at = rec + 2; // where the item's (or key's) offset is
-      if (t[rec + 1] === SEQ) {
+      let at = rec + 2; // where the item (or key's offset) is
+      if ((get(t, rec) & 1) === SEQ) {
         if (typeof part !== "number" || !(part >= 0 && part < n) || part % 1 !== 0) return off;
-        at += 2 * part;
+        at += part;
       } else {
         if (typeof part !== "string") return off;
-        const end = at + 3 * n;
-        while (at < end && !this.isKey(t[at], part)) at += 3;
+        const end = at + 2 * n;
+        while (at < end && !this.isKey(get(t, at), part)) at += 2;
         if (at === end) return off;
-        if (key && i === path.length - 1) return t[at];
+        if (key && i === path.length - 1) return get(t, at);
         at++;
       }
-      off = t[at];
-      rec = t[at + 1];
+      const e = get(t, at);
+      if (e < 0) {
+        rec = ~e;
+        off = get(t, rec + 1);
+      } else {
+        // A scalar, or a flow collection not read into records yet.
+        const c = this.text.charCodeAt(e);
+        rec = c === LBRACE || c === LBRACKET ? FLOW : -1;
+        off = e;
+      }
       last.push(part);
       this.lastRecs.push(rec);
       this.lastOffs.push(off);
@@ -156,23 +220,24 @@ export class FastYaml {
   /** The positions tree of the record at `rec`. */
   private positions(rec: number): FastPositions | null {
     if (rec < 0) return null;
-    const t = this.table;
-    const seq = t[rec + 1] === SEQ;
-    const end = rec + 2 + t[rec] * (seq ? 2 : 3);
+    const t = this.chunks;
+    const seq = (get(t, rec) & 1) === SEQ;
+    const end = rec + 2 + (get(t, rec) >> 1) * (seq ? 1 : 2);
     const offsets: number[] = [];
     const kids: (FastPositions | null)[] = [];
+    const entry = (e: number) => {
+      offsets.push(e < 0 ? get(t, ~e + 1) : e);
+      kids.push(this.positions(this.kid(e)));
+    };
     if (seq) {
-      for (let at = rec + 2; at < end; at += 2) {
-        offsets.push(t[at]);
-        kids.push(this.positions(t[at + 1]));
-      }
+      for (let at = rec + 2; at < end; at++) entry(get(t, at));
       return { offsets, kids };
     }
     const names: string[] = [];
-    for (let at = rec + 2; at < end; at += 3) {
-      names.push(this.keyName(t[at]));
-      offsets.push(t[at], t[at + 1]);
-      kids.push(this.positions(t[at + 2]));
+    for (let at = rec + 2; at < end; at += 2) {
+      names.push(this.keyName(get(t, at)));
+      offsets.push(get(t, at));
+      entry(get(t, at + 1));
     }
     return { names, offsets, kids };
   }
@@ -181,6 +246,22 @@ export class FastYaml {
 /** Record kinds in {@linkcode FastYaml}'s table. */
 const SEQ = 0;
 const MAP = 1;
+/** In place of a record: a flow collection not read into records yet. */
+const FLOW = -2;
+
+// The table is kept in chunks of `CHUNK` entries (the first one grows to that
+// size), not one array grown by copying: a cold process pays for every fresh
+// page of memory it writes to (and Bun zero-fills typed arrays over about
+// half a megabyte when they are made, where smaller ones' pages are
+// zeroed by the system only when first written to).
+const SHIFT = 16;
+const CHUNK = 1 << SHIFT;
+const MASK = CHUNK - 1;
+
+/** Entry `i` of a table kept in chunks. */
+function get(chunks: Int32Array[], i: number): number {
+  return chunks[i >> SHIFT][i & MASK];
+}
 
 const BAIL: unique symbol = Symbol("bail");
 
@@ -198,7 +279,6 @@ const DOT = 46;
 const COLON = 58;
 const GT = 62;
 const LBRACKET = 91;
-const BACKSLASH = 92;
 const RBRACKET = 93;
 const LBRACE = 123;
 const PIPE = 124;
@@ -225,12 +305,15 @@ const IND = 1;
 const KEY_FIRST = 2;
 /** May continue a plain key (`KEY_RE`'s other characters). */
 const KEY_REST = 4;
+/** Ends a plain scalar in a flow collection, or needs a closer look there: `,[]{}:#` and a line break. */
+const FLOW_STOP = 8;
 const CLASS = new Uint8Array(128);
 for (let c = 0; c < 128; c++) {
   const ch = String.fromCharCode(c);
   if (INDICATORS.includes(ch)) CLASS[c] |= IND;
   if (KEY_RE.test(ch)) CLASS[c] |= KEY_FIRST;
   if (KEY_RE.test("a" + ch)) CLASS[c] |= KEY_REST;
+  if (",[]{}:#\n".includes(ch)) CLASS[c] |= FLOW_STOP;
 }
 
 /** Is the character code `c` a YAML indicator (`NaN`, past the end, is not)? */
@@ -238,10 +321,13 @@ function isIndicator(c: number): boolean {
   return c < 128 && (CLASS[c] & IND) !== 0;
 }
 
-/** Resolve a plain scalar with the YAML 1.2 core schema, in the full parser's order. */
-function resolvePlain(s: string): unknown {
+/**
+ * Resolve a plain scalar with the YAML 1.2 core schema, in the full parser's
+ * order. `c` is its first character's code (read from the text, a fresh
+ * slice need not be made into a string of its own yet).
+ */
+function resolvePlain(s: string, c: number): unknown {
   if (s.length === 0) return null;
-  const c = s.charCodeAt(0);
   // The first character decides which rules can match: only ~ n N start a
   // null, t T f F a boolean, and a digit + - or . a number; the rest are strings.
   switch (c) {
@@ -291,94 +377,160 @@ const ESCAPES: Record<string, string> = {
   "\\": "\\",
 };
 
-/** A double-quoted escape: `\x` and 2 hex digits, `\u` and 4, `\U` and 8, or one character. */
-const ESCAPE = /\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|([^]))/g;
+/** `ESCAPES` by the escaped character's code. */
+const ESCAPE_OF: (string | undefined)[] = new Array(128).fill(undefined);
+for (const c in ESCAPES) ESCAPE_OF[c.charCodeAt(0)] = ESCAPES[c];
 
-/** The text an {@linkcode ESCAPE} stands for (for `replace`). */
-function unescape(_: string, x?: string, u?: string, big?: string, c?: string): string {
-  if (c !== undefined) {
-    const simple = ESCAPES[c];
-    if (simple === undefined) throw BAIL;
-    return simple;
-  }
-  const code = parseInt((x ?? u ?? big) as string, 16);
-  if (code > 0x10ffff) throw BAIL;
-  return String.fromCodePoint(code);
+/** The value of a hex digit's code, or -1 (also for NaN, past the end). */
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  const lower = c | 32;
+  return lower >= 97 && lower <= 102 ? lower - 87 : -1;
 }
 
 class Reader {
-  /** The record (in `table`) of the mapping or sequence read last; -1 after a scalar. */
+  /** The record (in `table`) of the mapping or sequence read last; -1 after a scalar (and a flow collection, unless `recordFlow`). */
   lastRec = -1;
+  /** Write records for flow collections too (see {@linkcode FastYaml}). */
+  recordFlow = false;
   i = 0;
   /** Set by `keyAt` (just past the ':') and `quoted` (just past the closing quote). */
   end = 0;
-  /** Node positions: records as described at {@linkcode FastYaml}, in `table[0, size)`. */
-  table: Int32Array = new Int32Array(0);
+  /** Node positions: records as described at {@linkcode FastYaml}, entries `[0, size)` of these chunks. */
+  chunks: Int32Array[] = [];
+  /** Entries the chunks have room for. */
+  room = 0;
   size = 0;
 
   // Scratch stacks. A mapping or sequence gathers its items and position
   // entries on top of these (what it contains pushes above them and pops
   // back), then copies them out: the items into an array of exactly the right
   // size (arrays grown by `push` keep spare room), the entries into its record.
-  vals: unknown[] = [];
+  vals: unknown[] = new Array(64).fill(null);
   nVals = 0;
-  stack: number[] = [];
+  stack: Int32Array = new Int32Array(64);
   sp = 0;
+  // `nextContent`'s last answer: the lines after a value are looked at by
+  // the value's reader and then by each collection it ends.
+  ncFrom = -1;
+  ncAt = -1;
+  ncLine = 0;
+  // The first line break at or after `eolFrom`, and the first backslash at or
+  // after `bsFrom` (so a text without any is searched once, not per string).
+  eolFrom = 0;
+  eolAt = -1;
+  bsFrom = 0;
+  bsAt = -1;
   /** Plain scalars read lately: see `plain`. */
   seenText: string[] = new Array(256).fill("");
   seenValue: unknown[] = new Array(256).fill(null);
+  /** The text of the scalar `plain` read last. */
+  plainText = "";
+  // The plain key, and the plain scalar in a flow collection, read last that
+  // started with each ASCII character, and that scalar's value: the next one
+  // is most likely the same (`type: ...` in every test), which one
+  // `startsWith` tells without scanning its characters one by one (each a
+  // call, until the engine has compiled the loop). "\0" never matches (the
+  // text holds none).
+  keyByFirst: string[] = new Array(128).fill("\0");
+  flowByFirst: string[] = new Array(128).fill("\0");
+  flowValueByFirst: unknown[] = new Array(128).fill(null);
 
   constructor(readonly s: string) {}
 
-  /** Push a position entry (an offset or a kid) of the mapping or sequence being read. */
-  push(n: number): void {
-    this.stack[this.sp++] = n;
+  // The hot loops below push onto these stacks themselves, as
+  //
+  //     if (this.sp + 2 > this.stack.length) this.grow();
+  //     this.stack[this.sp++] = offset;  // and so on
+  //
+  // rather than through a method per push: in a cold process most of the
+  // reading runs before the engine has compiled (and inlined) anything, where
+  // each call costs more than the work it does. A position entry for an item
+  // or value is `this.entry(off)`: its offset, or its record's.
+
+  /** Double the position stack. */
+  grow(): void {
+    const grown = new Int32Array(2 * this.stack.length);
+    grown.set(this.stack);
+    this.stack = grown;
   }
 
-  /** Pop the items pushed since `from` into an array. */
-  popItems(from: number): unknown[] {
-    const arr = this.vals.slice(from, this.nVals);
-    this.nVals = from;
-    return arr;
+  /** Double the item stack (by hand: a store past an array's end is a slow path in Bun). */
+  growVals(): void {
+    const vals = this.vals;
+    const n = vals.length;
+    vals.length = 2 * n;
+    vals.fill(null, n);
   }
 
-  /** Write the record of a sequence whose entries start at `from` in the stack, and pop them. */
-  closeSeq(from: number): void {
-    this.lastRec = this.record(from, (this.sp - from) / 2, SEQ);
-  }
-
-  /** Write the record of a mapping whose entries start at `from` in the stack, and pop them. */
-  closeMap(from: number): void {
-    this.lastRec = this.record(from, (this.sp - from) / 3, MAP);
-  }
-
-  /** Append a record (see {@linkcode FastYaml}) of the stack entries from `from`, pop them, and return where it is. */
-  record(from: number, count: number, kind: number): number {
+  /**
+   * Append a record (see {@linkcode FastYaml}) of the stack entries from
+   * `from`, pop them, and leave where it is in `lastRec`. `head` is its
+   * count and kind, `start` its offset.
+   */
+  record(from: number, head: number, start: number): void {
     const rec = this.size;
     const size = rec + 2 + (this.sp - from);
-    if (size > this.table.length) {
-      // At first, room for the whole text (typical configs need about one
-      // entry per 5 characters); then twice the room.
-      const room = this.table.length === 0 ? 64 + (this.s.length >> 2) : 2 * this.table.length;
-      const grown = new Int32Array(Math.max(size, room));
-      grown.set(this.table.subarray(0, rec));
-      this.table = grown;
+    if (size > this.room) this.addRoom(size);
+    const st = this.stack;
+    let t = this.chunks[rec >> SHIFT];
+    if ((rec >> SHIFT) === ((size - 1) >> SHIFT)) {
+      // The usual case: the whole record in one chunk.
+      const base = rec & MASK;
+      t[base] = head;
+      t[base + 1] = start;
+      for (let k = from, at = base + 2; k < this.sp; k++, at++) t[at] = st[k];
+    } else {
+      for (let at = rec; at < size; at++) {
+        t = this.chunks[at >> SHIFT];
+        t[at & MASK] = at === rec ? head : at === rec + 1 ? start : st[from + at - rec - 2];
+      }
     }
-    const t = this.table;
-    t[rec] = count;
-    t[rec + 1] = kind;
-    for (let k = from, at = rec + 2; k < this.sp; k++, at++) t[at] = this.stack[k];
     this.size = size;
     this.sp = from;
-    return rec;
+    this.lastRec = rec;
+  }
+
+  /** Make room for `size` entries in the table. */
+  addRoom(size: number): void {
+    const chunks = this.chunks;
+    const first = chunks.length === 0 ? null : chunks[0];
+    if (first === null || first.length < CHUNK) {
+      // The first chunk: room for the whole text (typical configs need about
+      // one entry per 8 characters), up to a chunk; then twice that.
+      let room = first === null ? 64 + (this.s.length >> 3) : 2 * first.length;
+      while (room < size) room *= 2;
+      const grown = new Int32Array(Math.min(room, CHUNK));
+      if (first !== null) grown.set(first);
+      chunks[0] = grown;
+      this.room = grown.length;
+    }
+    while (this.room < size) {
+      chunks.push(new Int32Array(CHUNK));
+      this.room += CHUNK;
+    }
   }
 
   // -- lines -----------------------------------------------------------------
 
   /** Offset of the end of the line containing `at` (the "\n" or the text's end). */
   eol(at: number): number {
-    const nl = this.s.indexOf("\n", at);
-    return nl < 0 ? this.s.length : nl;
+    if (at < this.eolFrom || at > this.eolAt) {
+      const nl = this.s.indexOf("\n", at);
+      this.eolFrom = at;
+      this.eolAt = nl < 0 ? this.s.length : nl;
+    }
+    return this.eolAt;
+  }
+
+  /** Offset of the first backslash at or after `at` (the text's length if none). */
+  backslash(at: number): number {
+    if (at < this.bsFrom || at > this.bsAt) {
+      const b = this.s.indexOf("\\", at);
+      this.bsFrom = at;
+      this.bsAt = b < 0 ? this.s.length : b;
+    }
+    return this.bsAt;
   }
 
   /**
@@ -387,6 +539,20 @@ class Reader {
    * at the end. Leaves `this.i` at that line's start.
    */
   nextContent(from: number, docStart = false): number {
+    if (docStart) return this.findContent(from, true);
+    if (from === this.ncFrom) {
+      this.i = this.ncLine;
+      return this.ncAt;
+    }
+    const at = this.findContent(from, false);
+    this.ncFrom = from;
+    this.ncAt = at;
+    this.ncLine = this.i;
+    return at;
+  }
+
+  /** `nextContent`, without the memo. */
+  findContent(from: number, docStart: boolean): number {
     const s = this.s;
     const n = s.length;
     let ls = from;
@@ -486,19 +652,33 @@ class Reader {
       this.end = j + 1;
       return key;
     }
-    if (isIndicator(c)) return undefined;
+    if (c < 128 && (CLASS[c] & IND) !== 0) return undefined;
     // The usual case: key characters up to the first ':' that ends the key.
     // Anything else on the way (another ':', other characters) is left to
     // `keyAtSlow`, which decides whether the line holds no key or an odd one.
     if ((CLASS[c] & KEY_FIRST) !== 0) {
       const n = s.length;
+      const last = this.keyByFirst[c];
+      const colon = off + last.length;
+      if (s.startsWith(last, off) && s.charCodeAt(colon) === COLON) {
+        const e = s.charCodeAt(colon + 1);
+        if (e === SPACE || e === LF || colon + 1 >= n) {
+          this.end = colon + 1;
+          return last;
+        }
+      }
       for (let k = off + 1;; k++) {
         if (k >= n) return undefined;
         const d = s.charCodeAt(k);
         if (d === COLON) {
-          if (!this.isSpaceOrEnd(k + 1)) break;
-          const key = this.plain(off, this.trimEnd(off, k));
+          const e = s.charCodeAt(k + 1);
+          if (e !== SPACE && e !== LF && k + 1 < n) break;
+          // (Key characters are ASCII: only spaces can trail.)
+          let end = k;
+          while (s.charCodeAt(end - 1) === SPACE) end--;
+          const key = this.plain(off, end);
           if (typeof key !== "string") throw BAIL;
+          this.keyByFirst[c] = key;
           this.end = k + 1;
           return key;
         }
@@ -520,7 +700,7 @@ class Reader {
     if (colon < 0) return undefined;
     const raw = line.slice(0, colon).trimEnd();
     if (!KEY_RE.test(raw)) throw BAIL;
-    if (typeof resolvePlain(raw) !== "string") throw BAIL;
+    if (typeof resolvePlain(raw, raw.charCodeAt(0)) !== "string") throw BAIL;
     this.end = off + colon + 1;
     return raw;
   }
@@ -531,57 +711,59 @@ class Reader {
    */
   blockMap(off: number, col: number, key: string, after: number): Record<string, unknown> {
     const s = this.s;
+    const n = s.length;
     const obj: Record<string, unknown> = {};
     const stack0 = this.sp;
     let at = off;
     for (;;) {
-      if (key === "__proto__" || Object.hasOwn(obj, key)) throw BAIL;
-      this.push(at);
+      if (key === "__proto__" || (this.sp !== stack0 && Object.hasOwn(obj, key))) throw BAIL;
       let j = after;
       while (s.charCodeAt(j) === SPACE) j++;
       const c = s.charCodeAt(j);
-      if (j >= s.length || c === LF || (c === HASH && j > after)) {
+      if (j >= n || c === LF || (c === HASH && j > after)) {
         // The value is on the following lines, or null.
         this.endLine(after);
         const next = this.nextContent(this.i);
         const ncol = next - this.i;
         if (next >= 0 && ncol > col) {
-          this.push(next);
           obj[key] = this.blockNode(next, ncol, col);
-          this.push(this.lastRec);
+          j = next;
         } else if (next >= 0 && ncol === col && this.isDash(next)) {
-          this.push(next);
           obj[key] = this.blockSeq(next, ncol);
-          this.push(this.lastRec);
+          j = next;
         } else {
-          this.push(j);
           obj[key] = null;
-          this.push(-1);
+          this.lastRec = -1;
         }
       } else {
-        this.push(j);
         obj[key] = this.inlineValue(j, col);
-        this.push(this.lastRec);
       }
+      if (this.sp + 2 > this.stack.length) this.grow();
+      this.stack[this.sp++] = at;
+      this.stack[this.sp++] = this.lastRec < 0 ? j : ~this.lastRec;
       const next = this.nextContent(this.i);
       if (next < 0) break;
       const ncol = next - this.i;
       if (ncol < col) break;
       if (ncol > col) throw BAIL;
-      if (this.isDash(next)) throw BAIL;
+      if (s.charCodeAt(next) === DASH) {
+        const d = s.charCodeAt(next + 1);
+        if (d === SPACE || d === LF || next + 1 >= n) throw BAIL; // a "- " entry
+      }
       at = next;
       const k = this.keyAt(at);
       if (k === undefined) throw BAIL;
       key = k;
       after = this.end;
     }
-    this.closeMap(stack0);
+    this.record(stack0, (this.sp - stack0) | MAP, off);
     return obj;
   }
 
   /** A block sequence whose first "-" is at `off` (column `col`). */
   blockSeq(off: number, col: number): unknown[] {
     const s = this.s;
+    const n = s.length;
     const vals0 = this.nVals;
     const stack0 = this.sp;
     let at = off;
@@ -590,40 +772,47 @@ class Reader {
       while (s.charCodeAt(j) === SPACE) j++;
       const c = s.charCodeAt(j);
       let item: unknown;
-      if (j >= s.length || c === LF || (c === HASH && j > at + 1)) {
+      if (c === LBRACE || c === LBRACKET) {
+        // `- { ... }`, `- [ ... ]`: no key starts with these.
+        item = this.inlineValue(j, col);
+      } else if (j >= n || c === LF || (c === HASH && j > at + 1)) {
         this.endLine(at + 1);
         const next = this.nextContent(this.i);
         const ncol = next - this.i;
         if (next >= 0 && ncol > col) {
-          this.push(next);
           item = this.blockNode(next, ncol, col);
-          this.push(this.lastRec);
+          j = next;
         } else {
-          this.push(j);
           item = null;
-          this.push(-1);
+          this.lastRec = -1;
         }
       } else if (this.isDash(j)) {
         throw BAIL;
       } else {
-        this.push(j);
         // `at` is at column `col`, and `j` on the same line.
         const key = this.keyAt(j);
         if (key !== undefined) item = this.blockMap(j, col + (j - at), key, this.end);
         else item = this.inlineValue(j, col);
-        this.push(this.lastRec);
       }
+      if (this.sp === this.stack.length) this.grow();
+      this.stack[this.sp++] = this.lastRec < 0 ? j : ~this.lastRec;
+      if (this.nVals === this.vals.length) this.growVals();
       this.vals[this.nVals++] = item;
       const next = this.nextContent(this.i);
       if (next < 0) break;
       const ncol = next - this.i;
       if (ncol < col) break;
       if (ncol > col) throw BAIL;
-      if (!this.isDash(next)) break; // the parent mapping's next key
+      // Not a "- " entry: the parent mapping's next key.
+      if (s.charCodeAt(next) !== DASH) break;
+      const d = s.charCodeAt(next + 1);
+      if (d !== SPACE && d !== LF && next + 1 < n) break;
       at = next;
     }
-    this.closeSeq(stack0);
-    return this.popItems(vals0);
+    this.record(stack0, (this.sp - stack0) << 1 | SEQ, off);
+    const items = this.vals.slice(vals0, this.nVals);
+    this.nVals = vals0;
+    return items;
   }
 
   /** Can a plain scalar start at `j`? Indicators may not, except "-" before a non-space ("-1", "-x"). */
@@ -657,7 +846,7 @@ class Reader {
       return v;
     }
     if (c === PIPE || c === GT) return this.blockScalar(j, parent);
-    if (!this.plainStart(j)) throw BAIL;
+    if (c < 128 && (CLASS[c] & IND) !== 0 && !this.plainStart(j)) throw BAIL;
     // The scalar runs to the line end or to a comment (" #"). A ": " in it,
     // or a ':' at its end, would make it a mapping key.
     const nl = this.eol(j);
@@ -670,7 +859,8 @@ class Reader {
         break;
       }
     }
-    end = this.trimEnd(j, end);
+    const last = s.charCodeAt(end - 1);
+    if (last <= SPACE || last >= 0x80) end = this.trimEnd(j, end);
     if (end > j && s.charCodeAt(end - 1) === COLON) throw BAIL;
     this.i = nl + 1;
     // A more-indented line next would continue this scalar: leave that to the full parser.
@@ -694,11 +884,15 @@ class Reader {
     const slot = (len * 31 + s.charCodeAt(from) * 7 + s.charCodeAt(to - 1)) & 255;
     const text = this.seenText[slot];
     // (The empty scalar is null, like the "" the slots start with.)
-    if (text.length === len && s.startsWith(text, from)) return this.seenValue[slot];
+    if (text.length === len && s.startsWith(text, from)) {
+      this.plainText = text;
+      return this.seenValue[slot];
+    }
     const raw = s.slice(from, to);
-    const value = resolvePlain(raw);
+    const value = resolvePlain(raw, s.charCodeAt(from));
     this.seenText[slot] = raw;
     this.seenValue[slot] = value;
+    this.plainText = raw;
     return value;
   }
 
@@ -710,28 +904,51 @@ class Reader {
   /** A single-line double-quoted scalar from `j` (the quote); see `quoted`. */
   doubleQuoted(j: number): string {
     const s = this.s;
-    const n = s.length;
-    let k = j + 1;
-    let escaped = false;
-    for (;;) {
-      if (k >= n) throw BAIL;
-      const c = s.charCodeAt(k);
-      if (c === DQUOTE) break;
-      if (c === LF) throw BAIL;
-      if (c === BACKSLASH) {
-        // An escape: its next character is not the end (nor a line break, below).
-        escaped = true;
-        k++;
-        if (k >= n) throw BAIL;
-        if (s.charCodeAt(k) === LF) throw BAIL;
-      }
-      k++;
+    const from = j + 1;
+    // The closing quote is the first '"' that no backslash escapes.
+    let q = s.indexOf('"', from);
+    if (q < 0) throw BAIL;
+    let b = this.backslash(from);
+    let text: string;
+    if (b > q) text = s.slice(from, q);
+    else {
+      text = "";
+      let run = from;
+      do {
+        text += s.slice(run, b);
+        const c = s.charCodeAt(b + 1);
+        let len = 2;
+        if (c === 120 /* x */ || c === 117 /* u */ || c === 85 /* U */) {
+          // 2, 4 or 8 hex digits.
+          const digits = c === 120 ? 2 : c === 117 ? 4 : 8;
+          let code = 0;
+          for (let k = b + 2; k < b + 2 + digits; k++) {
+            const h = hexDigit(s.charCodeAt(k));
+            if (h < 0) throw BAIL;
+            code = code * 16 + h;
+          }
+          if (code > 0x10ffff) throw BAIL;
+          text += String.fromCodePoint(code);
+          len += digits;
+        } else {
+          // A line break or the end (NaN) after the backslash is no escape either.
+          const simple = c < 128 ? ESCAPE_OF[c] : undefined;
+          if (simple === undefined) throw BAIL;
+          text += simple;
+        }
+        run = b + len;
+        // The escape may have been a quote.
+        if (run > q) {
+          q = s.indexOf('"', run);
+          if (q < 0) throw BAIL;
+        }
+        b = this.backslash(run);
+      } while (b < q);
+      text += s.slice(run, q);
     }
-    this.end = k + 1;
-    const raw = s.slice(j + 1, k);
-    // One pass of the built-in replace makes a flat string (a `+=` per piece
-    // would build a chain of string parts, which costs more memory).
-    return escaped ? raw.replace(ESCAPE, unescape) : raw;
+    if (this.eol(from) < q) throw BAIL; // a multi-line scalar
+    this.end = q + 1;
+    return text;
   }
 
   /** A single-line single-quoted scalar from `j` (the quote); see `quoted`. */
@@ -847,6 +1064,23 @@ class Reader {
     this.i = k;
   }
 
+  /** `flowSpace`, then the code of the character it stopped at. */
+  flowNext(parent: number): number {
+    const s = this.s;
+    const i = this.i;
+    const c = s.charCodeAt(i);
+    if (c === SPACE) {
+      // The usual case: one space.
+      const d = s.charCodeAt(i + 1);
+      if (d !== SPACE && d !== LF && d !== HASH) {
+        this.i = i + 1;
+        return d;
+      }
+    } else if (c !== LF && c !== HASH) return c;
+    this.flowSpace(parent);
+    return s.charCodeAt(this.i);
+  }
+
   /** A flow node at `this.i`; leaves `this.i` just after it. */
   flowNode(parent: number): unknown {
     const c = this.s.charCodeAt(this.i);
@@ -863,29 +1097,32 @@ class Reader {
 
   /** A flow sequence: `[` at `this.i`. */
   flowSeq(parent: number): unknown[] {
-    const s = this.s;
     const vals0 = this.nVals;
     const stack0 = this.sp;
-    this.i++;
-    this.flowSpace(parent);
-    if (s.charCodeAt(this.i) === RBRACKET) this.i++;
+    const start = this.i++;
+    if (this.flowNext(parent) === RBRACKET) this.i++;
     else {
       for (;;) {
-        this.push(this.i);
+        const vo = this.i;
         const item = this.flowNode(parent);
+        if (this.nVals === this.vals.length) this.growVals();
         this.vals[this.nVals++] = item;
-        this.push(this.lastRec);
-        this.flowSpace(parent);
-        const d = s.charCodeAt(this.i);
+        if (this.recordFlow) {
+          if (this.sp === this.stack.length) this.grow();
+          this.stack[this.sp++] = this.lastRec < 0 ? vo : ~this.lastRec;
+        }
+        const d = this.flowNext(parent);
         this.i++;
         if (d === RBRACKET) break;
         if (d !== COMMA) throw BAIL;
-        this.flowSpace(parent);
-        if (s.charCodeAt(this.i) === RBRACKET) throw BAIL;
+        if (this.flowNext(parent) === RBRACKET) throw BAIL;
       }
     }
-    this.closeSeq(stack0);
-    return this.popItems(vals0);
+    if (this.recordFlow) this.record(stack0, (this.sp - stack0) << 1 | SEQ, start);
+    else this.lastRec = -1;
+    const items = this.vals.slice(vals0, this.nVals);
+    this.nVals = vals0;
+    return items;
   }
 
   /** A flow mapping: `{` at `this.i`. */
@@ -893,31 +1130,46 @@ class Reader {
     const s = this.s;
     const obj: Record<string, unknown> = {};
     const stack0 = this.sp;
-    this.i++;
-    this.flowSpace(parent);
-    if (s.charCodeAt(this.i) === RBRACE) this.i++;
+    const start = this.i++;
+    // (`flowNext` only where a space, line break or comment may follow: see
+    // the comment at `grow` on calls.)
+    let d = s.charCodeAt(this.i);
+    if (d === SPACE || d === LF || d === HASH) d = this.flowNext(parent);
+    if (d === RBRACE) this.i++;
     else {
-      for (;;) {
+      for (let count = 0;; count++) {
         const ko = this.i;
         const key = this.flowKey();
-        if (key === "__proto__" || Object.hasOwn(obj, key)) throw BAIL;
-        this.push(ko);
-        this.flowSpace(parent);
-        const vc = s.charCodeAt(this.i);
-        if (vc === COMMA || vc === RBRACE || this.i >= s.length) throw BAIL;
-        this.push(this.i);
-        obj[key] = this.flowNode(parent);
-        this.push(this.lastRec);
-        this.flowSpace(parent);
-        const d = s.charCodeAt(this.i);
+        if (key === "__proto__" || (count > 0 && Object.hasOwn(obj, key))) throw BAIL;
+        d = s.charCodeAt(this.i);
+        if (d === SPACE || d === LF || d === HASH) d = this.flowNext(parent);
+        if (d === COMMA || d === RBRACE || this.i >= s.length) throw BAIL;
+        const vo = this.i;
+        if (d === LBRACE || d === LBRACKET) obj[key] = this.flowNode(parent);
+        else {
+          this.lastRec = -1;
+          if (d === DQUOTE || d === SQUOTE) {
+            obj[key] = this.quoted(vo);
+            this.i = this.end;
+          } else obj[key] = this.flowPlain(parent);
+        }
+        if (this.recordFlow) {
+          if (this.sp + 2 > this.stack.length) this.grow();
+          this.stack[this.sp++] = ko;
+          this.stack[this.sp++] = this.lastRec < 0 ? vo : ~this.lastRec;
+        }
+        d = s.charCodeAt(this.i);
+        if (d === SPACE || d === LF || d === HASH) d = this.flowNext(parent);
         this.i++;
         if (d === RBRACE) break;
         if (d !== COMMA) throw BAIL;
-        this.flowSpace(parent);
-        if (s.charCodeAt(this.i) === RBRACE) throw BAIL;
+        d = s.charCodeAt(this.i);
+        if (d === SPACE || d === LF || d === HASH) d = this.flowNext(parent);
+        if (d === RBRACE) throw BAIL;
       }
     }
-    this.closeMap(stack0);
+    if (this.recordFlow) this.record(stack0, (this.sp - stack0) | MAP, start);
+    else this.lastRec = -1;
     return obj;
   }
 
@@ -926,20 +1178,32 @@ class Reader {
     const s = this.s;
     const start = this.i;
     const n = s.length;
-    if (start >= n || !this.plainStart(start)) throw BAIL;
+    const c = s.charCodeAt(start);
+    if (c < 128) {
+      // The scalar read last that started with `c`, ended by `,`, `]` or `}`
+      // right after it (see `keyByFirst`).
+      const last = this.flowByFirst[c];
+      if (s.startsWith(last, start)) {
+        const d = s.charCodeAt(start + last.length);
+        if (d === COMMA || d === RBRACE || d === RBRACKET) {
+          this.i = start + last.length;
+          return this.flowValueByFirst[c];
+        }
+      }
+    }
+    if (start >= n || (c < 128 && (CLASS[c] & IND) !== 0 && !this.plainStart(start))) throw BAIL;
     let k = start;
     for (; k < n; k++) {
       const d = s.charCodeAt(k);
-      // , ] } and a line break end the scalar; " #" starts a comment.
-      if (
-        d === COMMA || d === RBRACKET || d === RBRACE || d === LF ||
-        (d === HASH && s.charCodeAt(k - 1) === SPACE)
-      ) {
-        break;
+      if (d < 128 && (CLASS[d] & FLOW_STOP) !== 0) {
+        if (d === COLON || d === LBRACKET || d === LBRACE) throw BAIL;
+        // , ] } and a line break end the scalar; " #" starts a comment.
+        if (d !== HASH || s.charCodeAt(k - 1) === SPACE) break;
       }
-      if (d === COLON || d === LBRACKET || d === LBRACE) throw BAIL;
     }
-    const end = this.trimEnd(start, k);
+    let end = k;
+    const last = s.charCodeAt(k - 1);
+    if (last <= SPACE || last >= 0x80) end = this.trimEnd(start, k);
     // A plain scalar continued on the next line: leave it to the full parser.
     if (s.charCodeAt(k) === LF) {
       this.i = k;
@@ -947,7 +1211,12 @@ class Reader {
       const d = s.charCodeAt(this.i);
       if (d !== COMMA && d !== RBRACKET && d !== RBRACE) throw BAIL;
     } else this.i = end;
-    return this.plain(start, end);
+    const v = this.plain(start, end);
+    if (c < 128) {
+      this.flowByFirst[c] = this.plainText;
+      this.flowValueByFirst[c] = v;
+    }
+    return v;
   }
 
   /** A flow mapping key and its ':' (followed by a space). */
@@ -959,6 +1228,13 @@ class Reader {
     if (c === DQUOTE || c === SQUOTE) {
       key = this.quoted(start);
       this.i = this.end;
+    } else if (
+      c < 128 && s.startsWith(this.keyByFirst[c], start) &&
+      s.charCodeAt(start + this.keyByFirst[c].length) === COLON
+    ) {
+      // The key read last that started with `c` (see `keyByFirst`).
+      key = this.keyByFirst[c];
+      this.i = start + key.length;
     } else {
       // The usual case: key characters up to a ':'. Anything else goes to `flowKeySlow`.
       let k = start;
@@ -971,10 +1247,13 @@ class Reader {
         }
       }
       if (k > start && s.charCodeAt(k) === COLON) {
-        const end = this.trimEnd(start, k);
+        // (Key characters are ASCII: only spaces can trail.)
+        let end = k;
+        while (s.charCodeAt(end - 1) === SPACE) end--;
         const v = this.plain(start, end);
         if (typeof v !== "string") throw BAIL;
         key = v;
+        this.keyByFirst[c] = v;
         this.i = end;
       } else key = this.flowKeySlow();
     }
@@ -990,7 +1269,7 @@ class Reader {
     const colon = s.slice(this.i, this.eol(this.i)).indexOf(":");
     if (colon < 0) throw BAIL;
     const raw = s.slice(this.i, this.i + colon).trimEnd();
-    if (!KEY_RE.test(raw) || typeof resolvePlain(raw) !== "string") throw BAIL;
+    if (!KEY_RE.test(raw) || typeof resolvePlain(raw, raw.charCodeAt(0)) !== "string") throw BAIL;
     this.i = this.i + raw.length;
     return raw;
   }
@@ -1010,7 +1289,9 @@ export function parseYamlFast(text: string): FastYaml | undefined {
     const col = off - r.i;
     const value = r.blockNode(off, col, -1);
     if (r.nextContent(r.i) >= 0) return undefined;
-    return new FastYaml(value, off, text, r.table.subarray(0, r.size), r.lastRec);
+    const c = text.charCodeAt(off);
+    const rootRec = r.lastRec >= 0 ? r.lastRec : c === LBRACE || c === LBRACKET ? FLOW : -1;
+    return new FastYaml(value, off, text, r.chunks, r.size, r.room, rootRec);
   } catch (err) {
     if (err === BAIL) return undefined;
     throw err;

@@ -38,6 +38,15 @@ const CASES: [string, boolean][] = [
   // Repeated scalars, and different ones of the same length, first and last character.
   ["- {type: abc, axc: abc}\n- {type: axc, abc: axc}\n- [abc, axc, true, tree, abc]\n", true],
   ['"a\\"b": "c\\\\d\\x41\\/"\n\'x\'\'y\': 1\n', true],
+  // Flow collections at the root (their positions are read when asked for).
+  ["{a: 1, b: [x, {c: d}]}\n", true],
+  ["[1, [2, 3], {a: b}]\n", true],
+  // A key or flow scalar like the one read before it.
+  ["type: 1\ntypes: 2\nt: 3\ntype x: 4\n", true],
+  ['- a: 1\n- a:x\n- ab:\n- ab:c\n- "ab": 2\n', true],
+  ["- {type: abc, t: abc d}\n- {type: abcd, types: abc}\n- {type : abc, t: [abc, abc d]}\n", true],
+  ["- {a: x}\n- {a: x y}\n- {a: x#y}\n- {a: x #c\n  }\n", true],
+  ["- {a: -x}\n- {a: -x}\n- [a, a:b]\n", false],
   // Declined: the full parser handles (or reports) these.
   ["a: [\n  1,\n  2\n]\n", false],
   ["a: b\n  c\n", false],
@@ -74,6 +83,132 @@ describe("fast YAML reader", () => {
     }
   });
 
+  test("double-quoted escapes", () => {
+    const piece = fc.constantFrom(
+      "a",
+      " ",
+      "é",
+      "\\\\",
+      '\\"',
+      "\\/",
+      "\\n",
+      "\\t",
+      "\\ ",
+      "\\x41",
+      "\\x4",
+      "\\xZZ",
+      "\\u263a",
+      "\\u263",
+      "\\U0001F600",
+      "\\U00110000",
+      "\\q",
+      "\\é",
+      "'",
+      "#",
+      ": ",
+      ",",
+      "}",
+      "\n",
+    );
+    const quoted = fc.array(piece, { maxLength: 6 }).map((p) => `"${p.join("")}"`);
+    let answered = 0;
+    fc.assert(
+      fc.property(fc.array(quoted, { minLength: 1, maxLength: 4 }), (qs) => {
+        for (
+          const text of [
+            qs.map((q, i) => `k${i}: ${q}\n`).join(""),
+            `- {${qs.map((q, i) => `k${i}: ${q}`).join(", ")}}\n`,
+            `- [${qs.join(", ")}]\n`,
+            qs.map((q) => `${q}: 1\n`).join(""),
+          ]
+        ) {
+          if (parseYamlFast(text)) answered++;
+          const problem = compareYaml(text);
+          if (problem) throw new Error(`${JSON.stringify(text)}\n${problem}`);
+        }
+      }),
+      { numRuns: 500 },
+    );
+    assert.ok(answered > 300, `the fast reader answered only ${answered} of 2000`);
+  });
+
+  test("keys and flow scalars like the ones read before them", () => {
+    // The reader first tries the last key (and flow scalar) that started with
+    // the same character: near misses must read as the full parser does.
+    const key = fc.constantFrom("a", "ab", "a b", "ab c", "b", "a-b", "a.b", "a/b", '"a"', "'ab'");
+    const value = fc.oneof(
+      {
+        arbitrary: fc.constantFrom(
+          "x",
+          "xy",
+          "x y",
+          "x#y",
+          "-x",
+          "[x]",
+          "{x: y}",
+          '"x"',
+          "1",
+          "true",
+        ),
+        weight: 10,
+      },
+      // (Mostly declined in a flow collection.)
+      { arbitrary: fc.constantFrom("x #y", "-", "x:y", "x: y", ""), weight: 1 },
+    );
+    const sep = fc.constantFrom(", ", ",", " , ", ",\n    ");
+    const colon = fc.constantFrom(": ", " : ", ":  ");
+    const entry = fc.tuple(key, colon, value);
+    const flow = fc.tuple(fc.array(entry, { maxLength: 3 }), sep).map(([es, sp]) =>
+      `{${es.map(([k, c, v]) => `${k}${c}${v}`).join(sp)}}`
+    );
+    const block = fc.array(entry, { minLength: 1, maxLength: 3 }).map((es) =>
+      es.map(([k, c, v], i) => `${i === 0 ? "- " : "  "}${k}${c.trimEnd()} ${v}`).join("\n")
+    );
+    // A scalar item that starts like a key.
+    const scalar = fc.tuple(key, value).map(([k, v]) => `- ${k}:${v}`);
+    let answered = 0;
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(flow.map((f) => `- ${f}`), block, scalar), { maxLength: 6 }),
+        (items) => {
+          const text = items.join("\n") + "\n";
+          if (parseYamlFast(text)) answered++;
+          const problem = compareYaml(text);
+          if (problem) throw new Error(`${JSON.stringify(text)}\n${problem}`);
+        },
+      ),
+      { numRuns: 800 },
+    );
+    assert.ok(answered > 200, `the fast reader answered only ${answered} of 800`);
+  });
+
+  test("large documents: records across the table's chunks", () => {
+    // The table is kept in chunks of 65,536 entries. Records of 6 entries
+    // (a mapping of 2 keys) meet a chunk's end at every alignment, and flow
+    // collections read again when a path goes into them append theirs.
+    for (let pre = 1; pre <= 6; pre++) {
+      let text = "pre:\n" + "  - 1\n".repeat(pre) + "items:\n";
+      const at: number[] = [];
+      for (let i = 0; i < 11000; i++) {
+        at.push(text.length + 4);
+        text += `  - k: v${i}\n    n: [${i}, {b: c}]\n`;
+      }
+      const fast = parseYamlFast(text)!;
+      for (let i = 0; i < 11000; i++) {
+        const n = at[i] + `k: v${i}\n    n: `.length;
+        assert.equal(offsetAt(fast, ["items", i], false), at[i]);
+        assert.equal(offsetAt(fast, ["items", i, "n"], true), n - 3);
+        assert.equal(offsetAt(fast, ["items", i, "n"], false), n);
+        if (i % 7 === pre) {
+          assert.equal(offsetAt(fast, ["items", i, "n", 1, "b"], false), n + `[${i}, {b: `.length);
+        }
+      }
+    }
+    // One record longer than a chunk.
+    const fast = parseYamlFast("- 1\n".repeat(70000))!;
+    for (let i = 0; i < 70000; i++) assert.equal(offsetAt(fast, [i], false), 4 * i + 2);
+  });
+
   test("the positions tree", () => {
     const fast = parseYamlFast('a: [1, {b: 2}]\n"c d":\n  - x\n')!;
     assert.deepEqual(fast.root, {
@@ -85,6 +220,10 @@ describe("fast YAML reader", () => {
       ],
     });
     assert.equal(parseYamlFast("just text\n")!.root, null);
+    assert.deepEqual(parseYamlFast("[1, {b: 2}]\n")!.root, {
+      offsets: [1, 4],
+      kids: [null, { names: ["b"], offsets: [5, 8], kids: [null] }],
+    });
   });
 
   test("offsets asked in any order, existing or not, are those of a fresh walk", () => {
