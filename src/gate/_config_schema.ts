@@ -1,8 +1,8 @@
 /**
  * The config's zod schema and the translation of zod issues into config
  * issues with positions. Loaded only when a config needs it: a config that
- * the generated JSON Schema check (`_config_json_schema.ts`) accepts never
- * loads zod, which keeps `assay ci` start-up fast.
+ * the generated check (`_config_check.ts`, from this schema's JSON Schema)
+ * accepts never loads zod, which keeps `assay ci` start-up fast.
  *
  * @module
  */

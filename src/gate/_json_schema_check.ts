@@ -5,6 +5,11 @@
  * does not know), and the caller then asks zod, which also explains what is
  * wrong. It never has to explain anything, so it stays tiny and fast.
  *
+ * parseConfig does not load it: it runs `_config_check.ts`, this check
+ * specialised to the config's JSON Schema and generated as code by
+ * `scripts/_config_check_gen.ts`. This file is the reference the tests hold
+ * that generated code to (and the generator evaluates `const`/`enum` with it).
+ *
  * Each schema is compiled once into a tree of closures (no keyword lookups
  * while checking): a 10,000-test config is checked in a few milliseconds.
  *

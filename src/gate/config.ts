@@ -10,8 +10,7 @@
 import type { FastYaml } from "./_yaml_fast.ts";
 import { offsetAt, parseYamlFast } from "./_yaml_fast.ts";
 import type { Raw, RawEndpoint } from "./_config_schema.ts";
-import { CONFIG_JSON_SCHEMA } from "./_config_json_schema.ts";
-import { matchesSchema } from "./_json_schema_check.ts";
+import { isValidConfig } from "./_config_check.ts";
 import { type AssayErrorCode, quote, TraceSyntaxError } from "../errors.ts";
 import { compilePattern, literalOf } from "../_regex.ts";
 import type { ConfigLocation } from "./types.ts";
@@ -302,10 +301,11 @@ export async function parseConfig(
       }],
     });
   }
-  // The generated JSON Schema check accepts only what the zod schema accepts;
-  // zod itself (and its detailed messages) loads only when that check fails.
+  // The generated check (the config's JSON Schema as code) accepts only what
+  // the zod schema accepts; zod itself (and its detailed messages) loads only
+  // when that check fails.
   let raw: Raw;
-  if (matchesSchema(CONFIG_JSON_SCHEMA, data)) raw = data as Raw;
+  if (isValidConfig(data)) raw = data as Raw;
   else {
     const { RawConfig, issuesFromZod } = await import("./_config_schema.ts");
     const parsed = RawConfig.safeParse(data);
