@@ -138,9 +138,11 @@ export class FastYaml {
   // and offset). Paths come in config order (tests[0].expected[0],
   // tests[0].expected[1], tests[1], ...), so the next one resumes after the
   // parts it shares with it instead of walking down from the root again.
+  // (The first `lastDepth` entries of these hold it.)
   private lastPath: (string | number)[] = [];
   private lastRecs: number[] = [];
   private lastOffs: number[] = [];
+  private lastDepth = 0;
 
   /** {@linkcode offsetAt}. */
   offsetAt(path: readonly (string | number)[], key: boolean): number {
@@ -149,46 +151,50 @@ export class FastYaml {
     // Resume after the parts shared with the last path (never its last part:
     // `key` may ask for a different offset there).
     let shared = 0;
-    const max = Math.min(last.length, path.length - 1);
+    const max = this.lastDepth < path.length - 1 ? this.lastDepth : path.length - 1;
     while (shared < max && last[shared] === path[shared]) shared++;
-    last.length = shared;
-    this.lastRecs.length = shared;
-    this.lastOffs.length = shared;
+    this.lastDepth = shared;
     let rec = shared === 0 ? this.rootRec : this.lastRecs[shared - 1];
     let off = shared === 0 ? this.rootOffset : this.lastOffs[shared - 1];
     for (let i = shared; i < path.length; i++) {
       if (rec === FLOW) rec = this.flowRec(off);
       if (rec < 0) return off;
-      const n = get(t, rec) >> 1;
+      const head = t[rec >> SHIFT][rec & MASK];
+      const n = head >> 1;
       const part = path[i];
       let at = rec + 2; // where the item (or key's offset) is
-      if ((get(t, rec) & 1) === SEQ) {
+      if ((head & 1) === SEQ) {
         if (typeof part !== "number" || !(part >= 0 && part < n) || part % 1 !== 0) return off;
         at += part;
       } else {
         if (typeof part !== "string") return off;
         const end = at + 2 * n;
-        while (at < end && !this.isKey(get(t, at), part)) at += 2;
+        while (at < end && !this.isKey(t[at >> SHIFT][at & MASK], part)) at += 2;
         if (at === end) return off;
-        if (key && i === path.length - 1) return get(t, at);
+        if (key && i === path.length - 1) return t[at >> SHIFT][at & MASK];
         at++;
       }
-      const e = get(t, at);
+      const e = t[at >> SHIFT][at & MASK];
       if (e < 0) {
         rec = ~e;
-        off = get(t, rec + 1);
+        off = t[(rec + 1) >> SHIFT][(rec + 1) & MASK];
       } else {
         // A scalar, or a flow collection not read into records yet.
         const c = this.text.charCodeAt(e);
         rec = c === LBRACE || c === LBRACKET ? FLOW : -1;
         off = e;
       }
-      last.push(part);
-      this.lastRecs.push(rec);
-      this.lastOffs.push(off);
+      last[i] = part;
+      this.lastRecs[i] = rec;
+      this.lastOffs[i] = off;
+      this.lastDepth = i + 1;
     }
     return off;
   }
+
+  /** The last name `isKey` looked at, and whether it holds no ':'. */
+  private plainName = "";
+  private plainNameOk = true;
 
   /** Is the mapping key at `off` the string `name`? */
   private isKey(off: number, name: string): boolean {
@@ -202,8 +208,13 @@ export class FastYaml {
     let k = off + name.length;
     while (s.charCodeAt(k) === SPACE) k++;
     const last = name.charCodeAt(name.length - 1);
-    if (s.charCodeAt(k) === COLON && last > SPACE && last < 0x80 && !name.includes(":")) {
-      return true;
+    if (s.charCodeAt(k) === COLON && last > SPACE && last < 0x80) {
+      // (Names repeat: the last one's answer is kept.)
+      if (name !== this.plainName) {
+        this.plainName = name;
+        this.plainNameOk = !name.includes(":");
+      }
+      if (this.plainNameOk) return true;
     }
     return this.keyName(off) === name;
   }
@@ -470,20 +481,24 @@ class Reader {
    */
   record(from: number, head: number, start: number): void {
     const rec = this.size;
-    const size = rec + 2 + (this.sp - from);
+    const sp = this.sp;
+    const size = rec + 2 + sp - from;
     if (size > this.room) this.addRoom(size);
     const st = this.stack;
-    let t = this.chunks[rec >> SHIFT];
-    if ((rec >> SHIFT) === ((size - 1) >> SHIFT)) {
+    const base = rec & MASK;
+    if (base + (size - rec) <= CHUNK) {
       // The usual case: the whole record in one chunk.
-      const base = rec & MASK;
+      const t = this.chunks[rec >> SHIFT];
       t[base] = head;
       t[base + 1] = start;
-      for (let k = from, at = base + 2; k < this.sp; k++, at++) t[at] = st[k];
+      for (let k = from, at = base + 2; k < sp; k++, at++) t[at] = st[k];
     } else {
       for (let at = rec; at < size; at++) {
-        t = this.chunks[at >> SHIFT];
-        t[at & MASK] = at === rec ? head : at === rec + 1 ? start : st[from + at - rec - 2];
+        this.chunks[at >> SHIFT][at & MASK] = at === rec
+          ? head
+          : at === rec + 1
+          ? start
+          : st[from + at - rec - 2];
       }
     }
     this.size = size;
@@ -715,8 +730,13 @@ class Reader {
     const obj: Record<string, unknown> = {};
     const stack0 = this.sp;
     let at = off;
+    const first = key;
     for (;;) {
-      if (key === "__proto__" || (this.sp !== stack0 && Object.hasOwn(obj, key))) throw BAIL;
+      // (With one key so far, `first` is the one to compare with.)
+      const count = (this.sp - stack0) >> 1;
+      if (
+        key === "__proto__" || (count === 1 ? key === first : count > 1 && Object.hasOwn(obj, key))
+      ) throw BAIL;
       let j = after;
       while (s.charCodeAt(j) === SPACE) j++;
       const c = s.charCodeAt(j);
@@ -773,8 +793,10 @@ class Reader {
       const c = s.charCodeAt(j);
       let item: unknown;
       if (c === LBRACE || c === LBRACKET) {
-        // `- { ... }`, `- [ ... ]`: no key starts with these.
-        item = this.inlineValue(j, col);
+        // `- { ... }`, `- [ ... ]` (as `inlineValue` would; no key starts with these).
+        this.i = j;
+        item = c === LBRACE ? this.flowMap(col) : this.flowSeq(col);
+        this.endLine(this.i);
       } else if (j >= n || c === LF || (c === HASH && j > at + 1)) {
         this.endLine(at + 1);
         const next = this.nextContent(this.i);
@@ -862,10 +884,9 @@ class Reader {
     const last = s.charCodeAt(end - 1);
     if (last <= SPACE || last >= 0x80) end = this.trimEnd(j, end);
     if (end > j && s.charCodeAt(end - 1) === COLON) throw BAIL;
+    // A more-indented line next would continue this scalar: every caller
+    // declines that, as a line more indented than `parent` after any value.
     this.i = nl + 1;
-    // A more-indented line next would continue this scalar: leave that to the full parser.
-    const next = this.nextContent(this.i);
-    if (next >= 0 && next - this.i > parent) throw BAIL;
     return this.plain(j, end);
   }
 
@@ -912,43 +933,60 @@ class Reader {
     let text: string;
     if (b > q) text = s.slice(from, q);
     else {
-      text = "";
-      let run = from;
-      do {
-        text += s.slice(run, b);
-        const c = s.charCodeAt(b + 1);
-        let len = 2;
-        if (c === 120 /* x */ || c === 117 /* u */ || c === 85 /* U */) {
-          // 2, 4 or 8 hex digits.
-          const digits = c === 120 ? 2 : c === 117 ? 4 : 8;
-          let code = 0;
-          for (let k = b + 2; k < b + 2 + digits; k++) {
-            const h = hexDigit(s.charCodeAt(k));
-            if (h < 0) throw BAIL;
-            code = code * 16 + h;
-          }
-          if (code > 0x10ffff) throw BAIL;
-          text += String.fromCodePoint(code);
-          len += digits;
-        } else {
-          // A line break or the end (NaN) after the backslash is no escape either.
-          const simple = c < 128 ? ESCAPE_OF[c] : undefined;
-          if (simple === undefined) throw BAIL;
-          text += simple;
-        }
-        run = b + len;
-        // The escape may have been a quote.
-        if (run > q) {
-          q = s.indexOf('"', run);
-          if (q < 0) throw BAIL;
-        }
-        b = this.backslash(run);
-      } while (b < q);
-      text += s.slice(run, q);
+      const first = b;
+      const escaped = this.escape(b);
+      let run = this.end;
+      // The escape may have been a quote.
+      if (run > q) q = this.closingQuote(run);
+      b = this.backslash(run);
+      // The usual case, one escape, in one concatenation (each `+` would
+      // make a string of its own).
+      if (b > q) text = s.slice(from, first) + escaped + s.slice(run, q);
+      else {
+        text = s.slice(from, first) + escaped;
+        do {
+          text += s.slice(run, b) + this.escape(b);
+          run = this.end;
+          if (run > q) q = this.closingQuote(run);
+          b = this.backslash(run);
+        } while (b < q);
+        text += s.slice(run, q);
+      }
     }
     if (this.eol(from) < q) throw BAIL; // a multi-line scalar
     this.end = q + 1;
     return text;
+  }
+
+  /** The first '"' at or after `at`. */
+  closingQuote(at: number): number {
+    const q = this.s.indexOf('"', at);
+    if (q < 0) throw BAIL;
+    return q;
+  }
+
+  /** The text the double-quoted escape at `b` (a backslash) stands for; leaves the offset after it in `this.end`. */
+  escape(b: number): string {
+    const s = this.s;
+    const c = s.charCodeAt(b + 1);
+    if (c === 120 /* x */ || c === 117 /* u */ || c === 85 /* U */) {
+      // 2, 4 or 8 hex digits.
+      const digits = c === 120 ? 2 : c === 117 ? 4 : 8;
+      let code = 0;
+      for (let k = b + 2; k < b + 2 + digits; k++) {
+        const h = hexDigit(s.charCodeAt(k));
+        if (h < 0) throw BAIL;
+        code = code * 16 + h;
+      }
+      if (code > 0x10ffff) throw BAIL;
+      this.end = b + 2 + digits;
+      return String.fromCodePoint(code);
+    }
+    // A line break or the end (NaN) after the backslash is no escape either.
+    const simple = c < 128 ? ESCAPE_OF[c] : undefined;
+    if (simple === undefined) throw BAIL;
+    this.end = b + 2;
+    return simple;
   }
 
   /** A single-line single-quoted scalar from `j` (the quote); see `quoted`. */
@@ -1130,44 +1168,95 @@ class Reader {
     const s = this.s;
     const obj: Record<string, unknown> = {};
     const stack0 = this.sp;
-    const start = this.i++;
-    // (`flowNext` only where a space, line break or comment may follow: see
-    // the comment at `grow` on calls.)
-    let d = s.charCodeAt(this.i);
-    if (d === SPACE || d === LF || d === HASH) d = this.flowNext(parent);
-    if (d === RBRACE) this.i++;
+    const start = this.i;
+    // The offset is kept in `i` here, and in `this.i` around the calls that
+    // read it; `flowNext` only where a space, line break or comment may
+    // follow (see the comment at `grow` on calls).
+    let i = start + 1;
+    let d = s.charCodeAt(i);
+    if (d === SPACE || d === LF || d === HASH) {
+      this.i = i;
+      d = this.flowNext(parent);
+      i = this.i;
+    }
+    if (d === RBRACE) i++;
     else {
+      let first = "";
       for (let count = 0;; count++) {
-        const ko = this.i;
-        const key = this.flowKey();
-        if (key === "__proto__" || (count > 0 && Object.hasOwn(obj, key))) throw BAIL;
-        d = s.charCodeAt(this.i);
-        if (d === SPACE || d === LF || d === HASH) d = this.flowNext(parent);
-        if (d === COMMA || d === RBRACE || this.i >= s.length) throw BAIL;
-        const vo = this.i;
-        if (d === LBRACE || d === LBRACKET) obj[key] = this.flowNode(parent);
-        else {
-          this.lastRec = -1;
-          if (d === DQUOTE || d === SQUOTE) {
-            obj[key] = this.quoted(vo);
-            this.i = this.end;
-          } else obj[key] = this.flowPlain(parent);
+        const ko = i;
+        // The key: the usual one (see `keyByFirst`), or `flowKey`.
+        let key = d < 128 ? this.keyByFirst[d] : "\0";
+        let k = i + key.length;
+        if (s.startsWith(key, i) && s.charCodeAt(k) === COLON && s.charCodeAt(k + 1) === SPACE) {
+          i = k + 2;
+        } else {
+          this.i = i;
+          key = this.flowKey();
+          i = this.i;
+        }
+        // (With one key so far, `first` is the one to compare with.)
+        if (
+          key === "__proto__" ||
+          (count === 1 ? key === first : count > 1 && Object.hasOwn(obj, key))
+        ) throw BAIL;
+        if (count === 0) first = key;
+        d = s.charCodeAt(i);
+        if (d === SPACE || d === LF || d === HASH) {
+          this.i = i;
+          d = this.flowNext(parent);
+          i = this.i;
+        }
+        if (d === COMMA || d === RBRACE || i >= s.length) throw BAIL;
+        const vo = i;
+        this.lastRec = -1;
+        if (d === DQUOTE) {
+          obj[key] = this.doubleQuoted(i);
+          i = this.end;
+        } else if (d === SQUOTE) {
+          obj[key] = this.singleQuoted(i);
+          i = this.end;
+        } else if (d === LBRACE || d === LBRACKET) {
+          this.i = i;
+          obj[key] = this.flowNode(parent);
+          i = this.i;
+        } else {
+          // A plain scalar: the usual one (see `keyByFirst`), or `flowPlain`.
+          const last = d < 128 ? this.flowByFirst[d] : "\0";
+          k = i + last.length;
+          const e = s.charCodeAt(k);
+          if (s.startsWith(last, i) && (e === COMMA || e === RBRACE || e === RBRACKET)) {
+            obj[key] = this.flowValueByFirst[d];
+            i = k;
+          } else {
+            this.i = i;
+            obj[key] = this.flowPlain(parent);
+            i = this.i;
+          }
         }
         if (this.recordFlow) {
           if (this.sp + 2 > this.stack.length) this.grow();
           this.stack[this.sp++] = ko;
           this.stack[this.sp++] = this.lastRec < 0 ? vo : ~this.lastRec;
         }
-        d = s.charCodeAt(this.i);
-        if (d === SPACE || d === LF || d === HASH) d = this.flowNext(parent);
-        this.i++;
+        d = s.charCodeAt(i);
+        if (d === SPACE || d === LF || d === HASH) {
+          this.i = i;
+          d = this.flowNext(parent);
+          i = this.i;
+        }
+        i++;
         if (d === RBRACE) break;
         if (d !== COMMA) throw BAIL;
-        d = s.charCodeAt(this.i);
-        if (d === SPACE || d === LF || d === HASH) d = this.flowNext(parent);
+        d = s.charCodeAt(i);
+        if (d === SPACE || d === LF || d === HASH) {
+          this.i = i;
+          d = this.flowNext(parent);
+          i = this.i;
+        }
         if (d === RBRACE) throw BAIL;
       }
     }
+    this.i = i;
     if (this.recordFlow) this.record(stack0, (this.sp - stack0) | MAP, start);
     else this.lastRec = -1;
     return obj;
