@@ -394,7 +394,7 @@ function hexDigit(c: number): number {
 }
 
 class Reader {
-  /** The record (in `table`) of the mapping or sequence read last; -1 after a scalar (and a flow collection, unless `recordFlow`). */
+  /** The record of the mapping or sequence read last; -1 after a scalar (and a flow collection, unless `recordFlow`). */
   lastRec = -1;
   /** Write records for flow collections too (see {@linkcode FastYaml}). */
   recordFlow = false;
