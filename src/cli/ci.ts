@@ -150,9 +150,7 @@ async function ci(args: string[], io: CliIo): Promise<number> {
   const summaryEnv = io.env.GITHUB_STEP_SUMMARY;
   const pathOf = (flag: string, name: string) =>
     resolvePath(io, (values[flag] as string | undefined) ?? join(REPORTS, name));
-  // The reports render now and their files are written while SQLite saves
-  // the run (the writes run off the main thread); both are awaited, and a
-  // database error is reported first, as before.
+  // The reports, then the history; a database error is reported first.
   const reports = writeReports(run, {
     junit: pathOf("junit", "junit.xml"),
     sarif: pathOf("sarif", "assay.sarif"),

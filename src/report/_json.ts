@@ -33,20 +33,40 @@ export function elementPerLineJson<T>(
   text: (item: T) => string,
   build: (array: unknown[]) => unknown,
 ): string {
-  if (items.length === 0) return JSON.stringify(build([]), null, 2);
+  // Concatenated, not joined: engines keep a rope of the parts.
+  let out = "";
+  emitElementPerLineJson(items, text, build, (piece) => out += piece);
+  return out;
+}
+
+/**
+ * {@linkcode elementPerLineJson}, handed to `emit` piece by piece (the
+ * document's text before the array, each element, the separators, the rest)
+ * instead of as one string: a file writer then encodes each piece into a
+ * buffer it reuses, and a 7 MB report is never built, flattened and encoded
+ * whole (fresh memory is what costs most in writing a big report).
+ */
+export function emitElementPerLineJson<T>(
+  items: readonly T[],
+  text: (item: T) => string,
+  build: (array: unknown[]) => unknown,
+  emit: (piece: string) => void,
+): void {
+  if (items.length === 0) return emit(JSON.stringify(build([]), null, 2));
   const doc = JSON.stringify(build([MARK]), null, 2);
   const at = doc.indexOf(QUOTED_MARK);
   if (at < 0 || doc.indexOf(QUOTED_MARK, at + 1) >= 0) {
     // The document's own text holds the placeholder: serialise the plain way.
-    return JSON.stringify(build(items.map((item) => JSON.parse(text(item)))), null, 2);
+    return emit(JSON.stringify(build(items.map((item) => JSON.parse(text(item)))), null, 2));
   }
   const before = doc.slice(0, at);
-  const after = doc.slice(at + QUOTED_MARK.length);
   // The elements' indentation: the text between the last line break and the mark.
   const separator = `,\n${before.slice(before.lastIndexOf("\n") + 1)}`;
-  // Concatenated, not joined: engines keep a rope of the parts, which the one
-  // copy made when the text is written flattens.
-  let out = before + text(items[0]);
-  for (let i = 1; i < items.length; i++) out += separator + text(items[i]);
-  return out + after;
+  emit(before);
+  emit(text(items[0]));
+  for (let i = 1; i < items.length; i++) {
+    emit(separator);
+    emit(text(items[i]));
+  }
+  emit(doc.slice(at + QUOTED_MARK.length));
 }

@@ -8,7 +8,7 @@
 import { resultJsonText } from "../gate/result_json.ts";
 import type { GateRun } from "../gate/types.ts";
 import { SDK_VERSION } from "../version.ts";
-import { elementPerLineJson } from "./_json.ts";
+import { emitElementPerLineJson } from "./_json.ts";
 
 /** Version of the JSON summary's shape; bumped on any incompatible change. */
 export const JSON_REPORT_SCHEMA_VERSION = 1;
@@ -27,6 +27,16 @@ export const JSON_REPORT_SCHEMA_VERSION = 1;
  * ```
  */
 export function renderJson(run: GateRun): string {
+  let out = "";
+  emitJson(run, (piece) => out += piece);
+  return out;
+}
+
+/**
+ * {@linkcode renderJson}, handed to `emit` piece by piece (see
+ * `emitElementPerLineJson`): what the report file writer uses.
+ */
+export function emitJson(run: GateRun, emit: (piece: string) => void): void {
   const summary = (tests: unknown[]) => ({
     schema_version: JSON_REPORT_SCHEMA_VERSION,
     tool: { name: "assay", version: SDK_VERSION },
@@ -48,5 +58,6 @@ export function renderJson(run: GateRun): string {
     tests,
     warnings: run.warnings,
   });
-  return `${elementPerLineJson(run.results, resultJsonText, summary)}\n`;
+  emitElementPerLineJson(run.results, resultJsonText, summary, emit);
+  emit("\n");
 }

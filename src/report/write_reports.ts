@@ -9,10 +9,12 @@ import { dirname } from "node:path";
 import { AssayError } from "../errors.ts";
 import type { GateRun } from "../gate/types.ts";
 import { ensureDirSync } from "../store/_fs.ts";
-import { renderJson } from "./json.ts";
+import { emitJson } from "./json.ts";
 import { renderJunit } from "./junit.ts";
 import { renderMarkdown } from "./markdown.ts";
 import { renderSarif } from "./sarif.ts";
+
+type Emit = (piece: string) => void;
 
 /** Which reports to write, each as a file path; absent ones are skipped. */
 export interface WriteReportsOptions {
@@ -50,27 +52,83 @@ function ioError(kind: keyof typeof LABEL, path: string, err: unknown): AssayErr
   );
 }
 
-// node:fs callbacks as promises (node:fs/promises is another module to load:
-// about 3 ms of Bun's start-up, for the same calls).
-const writeFile = (path: string, data: string) =>
-  new Promise<void>((ok, fail) => fs.writeFile(path, data, (e) => (e ? fail(e) : ok())));
+// The step summary is read and appended to with node:fs callbacks as
+// promises (node:fs/promises is another module to load: about 3 ms of Bun's
+// start-up, for the same calls).
 const appendFile = (path: string, data: string) =>
   new Promise<void>((ok, fail) => fs.appendFile(path, data, (e) => (e ? fail(e) : ok())));
-const rename = (from: string, to: string) =>
-  new Promise<void>((ok, fail) => fs.rename(from, to, (e) => (e ? fail(e) : ok())));
-const rm = (path: string) => new Promise<void>((ok) => fs.rm(path, { force: true }, () => ok()));
 const readFile = (path: string) =>
   new Promise<string>((ok, fail) => fs.readFile(path, "utf8", (e, d) => (e ? fail(e) : ok(d))));
 
-/** Write `content` to `path` through a temporary file, so a reader never sees half a report. */
-async function writeWhole(path: string, content: string): Promise<void> {
-  ensureDirSync(dirname(path));
+/** An I/O failure while writing a report (a failure of rendering is a bug, and is not wrapped). */
+class WriteFailure {
+  constructor(readonly cause: unknown) {}
+}
+
+// Reports are encoded piece by piece into this buffer and written from it
+// with write(2): a 10,000-test run's 7 MB JSON report is never held as one
+// string, flattened and encoded whole. On this kind of machine fresh memory
+// is the expensive part (each new page faults), so the buffer is reused for
+// every report of the process.
+const CHUNK = 1 << 20;
+let chunk: Uint8Array | undefined;
+const encoder = new TextEncoder();
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let done = 0; done < bytes.length;) {
+    done += fs.writeSync(fd, bytes, done, bytes.length - done);
+  }
+}
+
+/**
+ * Write what `render` emits to `path` through a temporary file, so a reader
+ * never sees half a report. Synchronous: the pieces go out as they are
+ * encoded, and no other work waits meanwhile.
+ */
+function writeWhole(path: string, render: (emit: (piece: string) => void) => void): void {
   const temp = `${path}.${Math.random().toString(36).slice(2)}.tmp`;
+  let fd: number | undefined;
   try {
-    await writeFile(temp, content);
-    await rename(temp, path);
+    ensureDirSync(dirname(path));
+    fd = fs.openSync(temp, "w");
   } catch (err) {
-    await rm(temp);
+    throw new WriteFailure(err);
+  }
+  try {
+    const out = fd;
+    const buf = chunk ??= new Uint8Array(CHUNK);
+    let n = 0;
+    const emit = (piece: string): void => {
+      // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+      if (piece.length * 3 > CHUNK - n) {
+        try {
+          writeAll(out, buf.subarray(0, n));
+          n = 0;
+          if (piece.length * 3 > CHUNK) return writeAll(out, encoder.encode(piece));
+        } catch (err) {
+          throw new WriteFailure(err);
+        }
+      }
+      n += encoder.encodeInto(piece, buf.subarray(n)).written;
+    };
+    render(emit);
+    try {
+      writeAll(out, buf.subarray(0, n));
+      fd = undefined;
+      fs.closeSync(out);
+      fs.renameSync(temp, path);
+    } catch (err) {
+      throw new WriteFailure(err);
+    }
+  } catch (err) {
+    if (fd !== undefined) {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        // The write already failed; that error is the one to report.
+      }
+    }
+    fs.rmSync(temp, { force: true });
     throw err;
   }
 }
@@ -78,9 +136,10 @@ async function writeWhole(path: string, content: string): Promise<void> {
 /**
  * Write the requested reports of `run` (parent folders are created) and
  * return the paths written, in the order junit, sarif, json, markdown,
- * step summary. The files are written concurrently; a failure is an
- * `AssayError` with code `E_IO` naming the first report, in that order,
- * that could not be written (the others are written all the same).
+ * step summary. Each file is written whole under a temporary name, then
+ * renamed; a failure is an `AssayError` with code `E_IO` naming the first
+ * report, in that order, that could not be written (the others are written
+ * all the same).
  *
  * @example
  * ```ts
@@ -94,35 +153,26 @@ async function writeWhole(path: string, content: string): Promise<void> {
  */
 export async function writeReports(run: GateRun, options: WriteReportsOptions): Promise<string[]> {
   const written: string[] = [];
-  const whole = [
-    ["junit", options.junit, renderJunit],
-    ["sarif", options.sarif, renderSarif],
-    ["json", options.json, renderJson],
-    ["markdown", options.markdown, renderMarkdown],
-  ] as const;
   let markdown: string | undefined;
-  // Each file is written while the next report renders; all are awaited before
-  // returning, and the first failure in the order above is the one reported.
-  const writes: {
-    kind: keyof typeof LABEL;
-    path: string;
-    failure: Promise<{ err: unknown } | undefined>;
-  }[] = [];
+  const whole = [
+    ["junit", options.junit, (emit: Emit) => emit(renderJunit(run))],
+    ["sarif", options.sarif, (emit: Emit) => emit(renderSarif(run))],
+    ["json", options.json, (emit: Emit) => emitJson(run, emit)],
+    ["markdown", options.markdown, (emit: Emit) => emit(markdown = renderMarkdown(run))],
+  ] as const;
+  // Every report is attempted; the first failure in the order above is the one reported.
+  let failure: AssayError | undefined;
   for (const [kind, path, render] of whole) {
     if (!path) continue;
-    const content = render(run);
-    if (kind === "markdown") markdown = content;
-    const failure = writeWhole(path, content).then(() => undefined, (err: unknown) => ({ err }));
-    writes.push({ kind, path, failure });
-  }
-  for (const { kind, path, failure } of writes) {
-    const failed = await failure;
-    if (failed) {
-      await Promise.all(writes.map((w) => w.failure)); // no write left running behind the error
-      throw ioError(kind, path, failed.err);
+    try {
+      writeWhole(path, render);
+      written.push(path);
+    } catch (err) {
+      if (!(err instanceof WriteFailure)) throw err;
+      failure ??= ioError(kind, path, err.cause);
     }
-    written.push(path);
   }
+  if (failure) throw failure;
   if (options.githubStepSummary) {
     const path = options.githubStepSummary;
     try {

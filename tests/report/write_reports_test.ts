@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
-import { readFile, writeFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { AssayError } from "../../src/errors.ts";
+import { renderJson } from "../../src/report/json.ts";
 import { renderJunit } from "../../src/report/junit.ts";
 import { renderMarkdown } from "../../src/report/markdown.ts";
 import { writeReports } from "../../src/report/write_reports.ts";
@@ -65,7 +66,7 @@ describe("writeReports", () => {
           return true;
         },
       );
-      // Written concurrently: the first report in order that fails is named, the others are written.
+      // Every report is attempted: the first in order that fails is named, the others are written.
       const json = join(dir.path, "ok", "summary.json");
       await assert.rejects(
         writeReports(fixedRun(), {
@@ -89,6 +90,36 @@ describe("writeReports", () => {
         assert.match((err as AssayError).hint!, /the path is a folder/);
         return true;
       });
+    } finally {
+      await dir.cleanup();
+    }
+  });
+
+  test("big reports go out through the reused buffer byte for byte: multi-byte text across chunk edges, pieces bigger than the buffer, no temporary files left", async () => {
+    const dir = await tempDir();
+    try {
+      const base = fixedRun();
+      const results = [];
+      // About 3 MiB of results whose messages mix 1- to 4-byte UTF-8, so pieces
+      // end at every offset of the 1 MiB buffer; one result is bigger than it.
+      for (let i = 0; i < 4000; i++) {
+        const r = structuredClone(base.results[i % base.results.length]);
+        r.testId = `t_${i}_${"é€😀".repeat(i % 7)}`;
+        r.message = `ünïcödé ${i} ${"日本語".repeat(i % 50)} \u2028 "quoted" \\`;
+        results.push(r);
+      }
+      results[1234].message = "x€".repeat(600_000);
+      const run = {
+        ...base,
+        results,
+        counts: { total: 4000, passed: 0, failed: 4000, errored: 0 },
+      };
+      const json = join(dir.path, "r", "run.json");
+      const junit = join(dir.path, "r", "junit.xml");
+      await writeReports(run, { json, junit });
+      assert.equal(await readFile(json, "utf8"), renderJson(run));
+      assert.equal(await readFile(junit, "utf8"), renderJunit(run));
+      assert.deepEqual((await readdir(join(dir.path, "r"))).sort(), ["junit.xml", "run.json"]);
     } finally {
       await dir.cleanup();
     }
