@@ -11,20 +11,14 @@
  * @module
  */
 import type { Hash } from "node:crypto";
+import { builtinModule } from "./builtin.ts";
 import { Sha256 as PlainSha256, sha256Hex as plainSha256Hex } from "../openai/_sha256.ts";
 
 type CreateHash = (algorithm: "sha256") => Hash;
 
-const createHash: CreateHash | undefined = (() => {
-  try {
-    const proc = (globalThis as {
-      process?: { getBuiltinModule?: (id: string) => { createHash?: CreateHash } | undefined };
-    }).process;
-    return proc?.getBuiltinModule?.("node:crypto")?.createHash;
-  } catch {
-    return undefined;
-  }
-})();
+const createHash: CreateHash | undefined = builtinModule<{ createHash?: CreateHash }>(
+  "node:crypto",
+)?.createHash;
 
 /** Which implementation this runtime uses (for tests and benchmarks). */
 export const SHA256_IMPLEMENTATION: "node:crypto" | "plain-js" = createHash

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { builtinModule } from "./builtin.ts";
 
 /** Where the CLI writes, and whether stderr is a terminal. */
 export interface Stdio {
@@ -35,10 +36,7 @@ interface BunLike {
 
 /** `node:fs`'s fstatSync, loaded on first use (the store and reports load the module anyway). */
 function fstatSync(): (fd: number) => { isCharacterDevice(): boolean } {
-  const proc = (globalThis as {
-    process: { getBuiltinModule(id: "node:fs"): typeof import("node:fs") };
-  }).process;
-  return proc.getBuiltinModule("node:fs").fstatSync;
+  return builtinModule<typeof import("node:fs")>("node:fs")!.fstatSync;
 }
 
 function setExitCode(code: number): void {

@@ -20,6 +20,7 @@
 import { rmdirSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { AssayError } from "../errors.ts";
+import { builtinModule } from "../runtime/builtin.ts";
 import { resultFromJson, resultJsonText } from "../gate/result_json.ts";
 import type { GateRun, TestResult } from "../gate/types.ts";
 import { canonicalJson } from "../trace/canonical.ts";
@@ -152,7 +153,9 @@ async function connect(
   let nodeSqlite: NodeSqliteModule | undefined;
   if (wanted !== "wasm") {
     try {
-      nodeSqlite = builtinSqlite() ?? await import("node:sqlite");
+      // Synchronous where the runtime offers it (Bun, Deno, Node >= 22.5);
+      // import() otherwise, which fails on Node 20.
+      nodeSqlite = builtinModule<NodeSqliteModule>("node:sqlite") ?? await import("node:sqlite");
     } catch (err) {
       // Only a missing module is a reason to fall back (Node 20); errors from
       // opening the database below must surface, never switch drivers.
@@ -176,23 +179,6 @@ async function connect(
     return await openWasmSqlite(file);
   } catch (err) {
     throw toDbError(err, `cannot open the SQLite database ${JSON.stringify(label)}`, label);
-  }
-}
-
-/**
- * `node:sqlite` through `process.getBuiltinModule` (Bun, Deno, Node >= 20.16),
- * which loads it synchronously: a dynamic import() costs Bun about a
- * millisecond more. `undefined` where the runtime has no such call or no
- * such module (Node 20), and the caller then tries import().
- */
-function builtinSqlite(): NodeSqliteModule | undefined {
-  const proc = (globalThis as {
-    process?: { getBuiltinModule?: (id: string) => unknown };
-  }).process;
-  try {
-    return proc?.getBuiltinModule?.("node:sqlite") as NodeSqliteModule | undefined;
-  } catch {
-    return undefined;
   }
 }
 
