@@ -8,7 +8,11 @@
 // already formatted as `deno fmt` wants it. scripts/gen_config_schema.ts
 // writes the file; tests/gate/config_schema_test.ts checks it is up to date
 // and that it agrees with the reference.
-import { type JsonSchema, matchesSchema } from "../src/gate/_json_schema_check.ts";
+import {
+  type JsonSchema,
+  KNOWN_KEYWORDS as KNOWN,
+  matchesSchema,
+} from "../src/gate/_json_schema_check.ts";
 
 /** Options of {@linkcode schemaCheckSource}. */
 export interface SchemaCheckOptions {
@@ -20,25 +24,6 @@ export interface SchemaCheckOptions {
   js?: boolean;
 }
 
-const KNOWN = new Set([
-  "$schema",
-  "type",
-  "properties",
-  "required",
-  "additionalProperties",
-  "propertyNames",
-  "items",
-  "minItems",
-  "minLength",
-  "minimum",
-  "maximum",
-  "exclusiveMinimum",
-  "exclusiveMaximum",
-  "enum",
-  "const",
-  "anyOf",
-  "oneOf",
-]);
 const LINE_WIDTH = 100;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 

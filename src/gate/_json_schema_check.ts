@@ -21,7 +21,8 @@ export type JsonSchema = boolean | { readonly [keyword: string]: unknown };
 
 type Check = (v: unknown) => boolean;
 
-const KNOWN = new Set([
+/** The keywords this check (and the generated config check) understand; any other fails. */
+export const KNOWN_KEYWORDS: ReadonlySet<string> = new Set([
   "$schema",
   "type",
   "properties",
@@ -87,7 +88,7 @@ function compile(schema: JsonSchema): Check {
   if (schema === false) return no;
   const cached = compiled.get(schema);
   if (cached) return cached;
-  for (const k in schema) if (!KNOWN.has(k)) return no;
+  for (const k in schema) if (!KNOWN_KEYWORDS.has(k)) return no;
   const s = schema as Record<string, unknown>;
   const checks: Check[] = [];
 

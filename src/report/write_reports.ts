@@ -77,8 +77,12 @@ let chunk: Uint8Array | undefined;
 const encoder = new TextEncoder();
 
 function writeAll(fd: number, bytes: Uint8Array): void {
-  for (let done = 0; done < bytes.length;) {
-    done += fs.writeSync(fd, bytes, done, bytes.length - done);
+  try {
+    for (let done = 0; done < bytes.length;) {
+      done += fs.writeSync(fd, bytes, done, bytes.length - done);
+    }
+  } catch (err) {
+    throw new WriteFailure(err);
   }
 }
 
@@ -103,27 +107,17 @@ function writeWhole(path: string, render: (emit: (piece: string) => void) => voi
     const emit = (piece: string): void => {
       // UTF-8 takes at most 3 bytes per UTF-16 code unit.
       if (piece.length * 3 > buf.length - n) {
-        try {
-          writeAll(out, buf.subarray(0, n));
-        } catch (err) {
-          throw new WriteFailure(err);
-        }
+        writeAll(out, buf.subarray(0, n));
         n = 0;
         // A report that fills the small buffer is a big one: use the big buffer from now on.
         if (buf.length < CHUNK) buf = chunk = new Uint8Array(CHUNK);
-        if (piece.length * 3 > CHUNK) {
-          try {
-            return writeAll(out, encoder.encode(piece));
-          } catch (err) {
-            throw new WriteFailure(err);
-          }
-        }
+        if (piece.length * 3 > CHUNK) return writeAll(out, encoder.encode(piece));
       }
       n += encoder.encodeInto(piece, buf.subarray(n)).written;
     };
     render(emit);
+    writeAll(out, buf.subarray(0, n));
     try {
-      writeAll(out, buf.subarray(0, n));
       fd = undefined;
       fs.closeSync(out);
       fs.renameSync(temp, path);
@@ -138,7 +132,11 @@ function writeWhole(path: string, render: (emit: (piece: string) => void) => voi
         // The write already failed; that error is the one to report.
       }
     }
-    fs.rmSync(temp, { force: true });
+    try {
+      fs.rmSync(temp, { force: true });
+    } catch {
+      // Left behind at worst; the failure above is the one to report.
+    }
     throw err;
   }
 }
