@@ -1,14 +1,13 @@
 /**
- * Writes the report files of a run. CLI-side: uses `node:fs`, never
- * reached from `mod.ts`.
+ * Writes the report files of a run. CLI-side: file access goes through the
+ * runtime adapters and `node:fs`, never reached from `mod.ts`.
  *
  * @module
  */
-import * as fs from "node:fs";
 import { dirname } from "node:path";
 import { AssayError } from "../errors.ts";
 import type { GateRun } from "../gate/types.ts";
-import { ensureDirSync } from "../store/_fs.ts";
+import { writeFileBytes } from "../runtime/files.ts";
 import { emitJson } from "./json.ts";
 import { renderJunit } from "./junit.ts";
 import { renderMarkdown } from "./markdown.ts";
@@ -52,90 +51,108 @@ function ioError(kind: keyof typeof LABEL, path: string, err: unknown): AssayErr
   );
 }
 
-// The step summary is read and appended to with node:fs callbacks as
-// promises (node:fs/promises is another module to load: about 3 ms of Bun's
-// start-up, for the same calls).
-const appendFile = (path: string, data: string) =>
-  new Promise<void>((ok, fail) => fs.appendFile(path, data, (e) => (e ? fail(e) : ok())));
-const readFile = (path: string) =>
-  new Promise<string>((ok, fail) => fs.readFile(path, "utf8", (e, d) => (e ? fail(e) : ok(d))));
-
 /** An I/O failure while writing a report (a failure of rendering is a bug, and is not wrapped). */
 class WriteFailure {
   constructor(readonly cause: unknown) {}
 }
 
-// Reports are encoded piece by piece into this buffer and written from it
-// with write(2): a 10,000-test run's 7 MB JSON report is never held as one
-// string, flattened and encoded whole. On this kind of machine fresh memory
-// is the expensive part (each new page faults, 15-17 us here), so the
-// buffer is reused for every report of the process, and starts small: most
-// reports fit in 64 KiB, and a 1 MiB one costs Bun 3 ms just to allocate.
+// Reports are encoded piece by piece into a reused buffer. Most fit in its
+// first 64 KiB and go out as one whole-file write: on Bun that needs no
+// `node:fs` at all (loading it is about 6 ms of a 90 ms `assay ci`). A
+// bigger one (a 10,000-test run's JSON is 7 MB) is never held as one
+// string, flattened and encoded whole: it goes out from the buffer, grown
+// to 1 MiB, with write(2) as it is encoded. On this kind of machine fresh
+// memory is the expensive part (each new page faults, 15-17 us here), so
+// the buffer is reused for every report of the process, and starts small:
+// a 1 MiB one costs Bun 3 ms just to allocate.
 const FIRST_CHUNK = 1 << 16;
 const CHUNK = 1 << 20;
 let chunk: Uint8Array | undefined;
 const encoder = new TextEncoder();
+const OVERFLOW = Symbol("overflow");
 
-function writeAll(fd: number, bytes: Uint8Array): void {
+/** The UTF-8 of everything `render` emits, if it fits in the first chunk (a view of the shared buffer). */
+function renderSmall(render: (emit: Emit) => void): Uint8Array | undefined {
+  const buf = chunk ??= new Uint8Array(FIRST_CHUNK);
+  let n = 0;
   try {
-    for (let done = 0; done < bytes.length;) {
-      done += fs.writeSync(fd, bytes, done, bytes.length - done);
-    }
+    render((piece) => {
+      const { read, written } = encoder.encodeInto(piece, buf.subarray(n, FIRST_CHUNK));
+      if (read < piece.length) throw OVERFLOW;
+      n += written;
+    });
   } catch (err) {
-    throw new WriteFailure(err);
+    if (err === OVERFLOW) return undefined;
+    throw err;
   }
+  return buf.subarray(0, n);
 }
 
 /**
- * Write what `render` emits to `path` through a temporary file, so a reader
- * never sees half a report. Synchronous: the pieces go out as they are
- * encoded, and no other work waits meanwhile.
+ * Write what `render` emits to `path`, replacing the file (parent folders
+ * are created). Rendering is synchronous; a report too big for the first
+ * chunk is rendered again, written as it is encoded.
  */
-function writeWhole(path: string, render: (emit: (piece: string) => void) => void): void {
-  const temp = `${path}.${Math.random().toString(36).slice(2)}.tmp`;
-  let fd: number | undefined;
+async function writeReport(path: string, render: (emit: Emit) => void): Promise<void> {
+  const small = renderSmall(render);
+  if (small) {
+    try {
+      await writeFileBytes(path, small);
+    } catch (err) {
+      throw new WriteFailure(err);
+    }
+    return;
+  }
+  const [fs, { ensureDirSync }] = await Promise.all([
+    import("node:fs"),
+    import("../runtime/dirs.ts"),
+  ]);
+  let fd: number;
   try {
     ensureDirSync(dirname(path));
-    fd = fs.openSync(temp, "w");
+    fd = fs.openSync(path, "w");
   } catch (err) {
     throw new WriteFailure(err);
   }
+  const writeAll = (bytes: Uint8Array): void => {
+    try {
+      for (let done = 0; done < bytes.length;) {
+        done += fs.writeSync(fd, bytes, done, bytes.length - done);
+      }
+    } catch (err) {
+      throw new WriteFailure(err);
+    }
+  };
   try {
-    const out = fd;
-    let buf = chunk ??= new Uint8Array(FIRST_CHUNK);
+    const buf = chunk = chunk!.length < CHUNK ? new Uint8Array(CHUNK) : chunk!;
     let n = 0;
-    const emit = (piece: string): void => {
+    render((piece) => {
       // UTF-8 takes at most 3 bytes per UTF-16 code unit.
       if (piece.length * 3 > buf.length - n) {
-        writeAll(out, buf.subarray(0, n));
+        writeAll(buf.subarray(0, n));
         n = 0;
-        // A report that fills the small buffer is a big one: use the big buffer from now on.
-        if (buf.length < CHUNK) buf = chunk = new Uint8Array(CHUNK);
-        if (piece.length * 3 > CHUNK) return writeAll(out, encoder.encode(piece));
+        if (piece.length * 3 > buf.length) return writeAll(encoder.encode(piece));
       }
       n += encoder.encodeInto(piece, buf.subarray(n)).written;
-    };
-    render(emit);
-    writeAll(out, buf.subarray(0, n));
+    });
+    writeAll(buf.subarray(0, n));
     try {
-      fd = undefined;
-      fs.closeSync(out);
-      fs.renameSync(temp, path);
+      fs.closeSync(fd);
     } catch (err) {
       throw new WriteFailure(err);
     }
   } catch (err) {
-    if (fd !== undefined) {
-      try {
-        fs.closeSync(fd);
-      } catch {
-        // The write already failed; that error is the one to report.
-      }
-    }
+    // A half-written file is removed rather than left to be read as whole
+    // (only a regular file: a report may go to a device or a pipe).
     try {
-      fs.rmSync(temp, { force: true });
+      if (fs.fstatSync(fd).isFile()) fs.rmSync(path, { force: true });
     } catch {
       // Left behind at worst; the failure above is the one to report.
+    }
+    try {
+      fs.closeSync(fd);
+    } catch {
+      // Closed already, or the write already failed: that error is the one to report.
     }
     throw err;
   }
@@ -144,10 +161,10 @@ function writeWhole(path: string, render: (emit: (piece: string) => void) => voi
 /**
  * Write the requested reports of `run` (parent folders are created) and
  * return the paths written, in the order junit, sarif, json, markdown,
- * step summary. Each file is written whole under a temporary name, then
- * renamed; a failure is an `AssayError` with code `E_IO` naming the first
- * report, in that order, that could not be written (the others are written
- * all the same).
+ * step summary. Each file is replaced in place (one whole-file write for
+ * most; a half-written one is removed); a failure is an `AssayError` with
+ * code `E_IO` naming the first report, in that order, that could not be
+ * written (the others are written all the same).
  *
  * @example
  * ```ts
@@ -161,19 +178,22 @@ function writeWhole(path: string, render: (emit: (piece: string) => void) => voi
  */
 export async function writeReports(run: GateRun, options: WriteReportsOptions): Promise<string[]> {
   const written: string[] = [];
+  // Each text is rendered once, though a big report is emitted twice.
+  let junit: string | undefined;
+  let sarif: string | undefined;
   let markdown: string | undefined;
   const whole = [
-    ["junit", options.junit, (emit: Emit) => emit(renderJunit(run))],
-    ["sarif", options.sarif, (emit: Emit) => emit(renderSarif(run))],
+    ["junit", options.junit, (emit: Emit) => emit(junit ??= renderJunit(run))],
+    ["sarif", options.sarif, (emit: Emit) => emit(sarif ??= renderSarif(run))],
     ["json", options.json, (emit: Emit) => emitJson(run, emit)],
-    ["markdown", options.markdown, (emit: Emit) => emit(markdown = renderMarkdown(run))],
+    ["markdown", options.markdown, (emit: Emit) => emit(markdown ??= renderMarkdown(run))],
   ] as const;
   // Every report is attempted; the first failure in the order above is the one reported.
   let failure: AssayError | undefined;
   for (const [kind, path, render] of whole) {
     if (!path) continue;
     try {
-      writeWhole(path, render);
+      await writeReport(path, render);
       written.push(path);
     } catch (err) {
       if (!(err instanceof WriteFailure)) throw err;
@@ -184,8 +204,14 @@ export async function writeReports(run: GateRun, options: WriteReportsOptions): 
   if (options.githubStepSummary) {
     const path = options.githubStepSummary;
     try {
+      const [fs, { ensureDirSync }] = await Promise.all([
+        import("node:fs"),
+        import("../runtime/dirs.ts"),
+      ]);
       ensureDirSync(dirname(path));
-      const before = await readFile(path).catch(() => "");
+      const before = await new Promise<string>((ok, fail) =>
+        fs.readFile(path, "utf8", (e, d) => (e ? fail(e) : ok(d)))
+      ).catch(() => "");
       // Other steps may have left a last line without a newline: start on a fresh paragraph.
       const gap = before === ""
         ? ""
@@ -194,7 +220,10 @@ export async function writeReports(run: GateRun, options: WriteReportsOptions): 
         : before.endsWith("\n")
         ? "\n"
         : "\n\n";
-      await appendFile(path, gap + (markdown ?? renderMarkdown(run)));
+      const text = gap + (markdown ?? renderMarkdown(run));
+      // node:fs callbacks as promises: node:fs/promises is another module to
+      // load, about 3 ms of Bun's start-up, for the same calls.
+      await new Promise<void>((ok, fail) => fs.appendFile(path, text, (e) => (e ? fail(e) : ok())));
     } catch (err) {
       throw ioError("githubStepSummary", path, err);
     }

@@ -17,7 +17,6 @@
  *
  * @module
  */
-import { rmdirSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { AssayError } from "../errors.ts";
 import { builtinModule } from "../runtime/builtin.ts";
@@ -26,11 +25,12 @@ import type { GateRun, TestResult } from "../gate/types.ts";
 import { canonicalJson } from "../trace/canonical.ts";
 import type { Episode } from "../trace/model.ts";
 import type { SqlBackend, SqlValue } from "./_backend.ts";
-import { ensureDirSync } from "./_fs.ts";
 import { type NodeSqliteModule, openNodeSqlite } from "./_node_sqlite.ts";
 import { MIGRATIONS, SCHEMA_VERSION } from "./_schema.ts";
 
 export { SCHEMA_VERSION } from "./_schema.ts";
+
+type NodeFs = typeof import("node:fs");
 
 /** Which SQLite driver a store uses. */
 export type StoreBackend = "node:sqlite" | "wasm";
@@ -113,7 +113,9 @@ export async function openStore(path: string, options: OpenStoreOptions = {}): P
   const file = memory ? path : resolve(path);
   if (!memory) {
     try {
-      ensureDirSync(dirname(file));
+      // Loaded only for a file: a `--db :memory:` run on Bun may never need node:fs.
+      fs ??= builtinModule<NodeFs>("node:fs") ?? await import("node:fs");
+      (await import("../runtime/dirs.ts")).ensureDirSync(dirname(file));
     } catch (err) {
       throw new AssayError(
         "E_DB",
@@ -651,9 +653,12 @@ interface RetryPolicy {
 // transaction runs (well under a second); one this old was left by a crash.
 const STALE_LOCK_MS = 60_000;
 
+// `node:fs`, loaded by openStore for a database file (lock folders exist only for files).
+let fs: NodeFs | undefined;
+
 function removeStaleLock(lockDir: string): void {
   try {
-    if (Date.now() - statSync(lockDir).mtimeMs > STALE_LOCK_MS) rmdirSync(lockDir);
+    if (Date.now() - fs!.statSync(lockDir).mtimeMs > STALE_LOCK_MS) fs!.rmdirSync(lockDir);
   } catch {
     // Gone already, or not ours to remove: the retry loop reports the lock if it stays.
   }

@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
+import { existsSync, statSync } from "node:fs";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { AssayError } from "../../src/errors.ts";
 import { renderJson } from "../../src/report/json.ts";
+import { renderSarif } from "../../src/report/sarif.ts";
 import { renderJunit } from "../../src/report/junit.ts";
 import { renderMarkdown } from "../../src/report/markdown.ts";
 import { writeReports } from "../../src/report/write_reports.ts";
@@ -95,7 +97,7 @@ describe("writeReports", () => {
     }
   });
 
-  test("big reports go out through the reused buffer byte for byte: multi-byte text across chunk edges, pieces bigger than the buffer, no temporary files left", async () => {
+  test("big reports go out through the reused buffer byte for byte: multi-byte text across chunk edges, pieces bigger than the buffer, no other files left", async () => {
     const dir = await tempDir();
     try {
       const base = fixedRun();
@@ -123,5 +125,59 @@ describe("writeReports", () => {
     } finally {
       await dir.cleanup();
     }
+  });
+
+  test("reports on either side of the 64 KiB first chunk (one whole-file write, or written as encoded) come out byte for byte, replacing the old file", async () => {
+    const dir = await tempDir();
+    try {
+      const base = fixedRun();
+      const paths = {
+        junit: join(dir.path, "junit.xml"),
+        sarif: join(dir.path, "assay.sarif"),
+        json: join(dir.path, "run.json"),
+        markdown: join(dir.path, "summary.md"),
+      };
+      // A long report first, so every later (shorter) one must truncate it.
+      for (const size of [200_000, 65_536, 60_000, 40_000, 21_000, 10]) {
+        const run = structuredClone(base);
+        // Multi-byte text: the UTF-8 crosses 64 KiB while the UTF-16 length does not.
+        run.results[1].message = "é".repeat(Math.floor(size / 4)) + "x".repeat(size % 7);
+        await writeReports(run, paths);
+        assert.equal(await readFile(paths.junit, "utf8"), renderJunit(run), `junit ${size}`);
+        assert.equal(await readFile(paths.sarif, "utf8"), renderSarif(run), `sarif ${size}`);
+        assert.equal(await readFile(paths.json, "utf8"), renderJson(run), `json ${size}`);
+        assert.equal(await readFile(paths.markdown, "utf8"), renderMarkdown(run), `md ${size}`);
+      }
+      assert.deepEqual((await readdir(dir.path)).sort(), [
+        "assay.sarif",
+        "junit.xml",
+        "run.json",
+        "summary.md",
+      ]);
+    } finally {
+      await dir.cleanup();
+    }
+  });
+
+  test("a failed write is E_IO and a device is never removed (/dev/full: no space left)", {
+    skip: !existsSync("/dev/full"),
+  }, async () => {
+    for (const json of ["/dev/full"]) {
+      await assert.rejects(writeReports(fixedRun(), { json }), (err) => {
+        assert.ok(err instanceof AssayError);
+        assert.equal(err.code, "E_IO");
+        assert.match(
+          err.message,
+          /cannot write the JSON summary to "\/dev\/full": .*(ENOSPC|No space left)/,
+        );
+        return true;
+      });
+      assert.ok(statSync(json).isCharacterDevice());
+    }
+    // A big report fails the same way, written piece by piece.
+    const run = fixedRun();
+    run.results[1].message = "x".repeat(300_000);
+    await assert.rejects(writeReports(run, { junit: "/dev/full" }), /ENOSPC|No space left/);
+    assert.ok(statSync("/dev/full").isCharacterDevice());
   });
 });

@@ -1,5 +1,7 @@
 /**
- * Folder creation shared by the store and the report writer.
+ * Runtime adapter: folder creation on `node:fs`, for the store's database
+ * file and the report writer. Imported on demand: a `--db :memory:` run
+ * whose reports go out through Bun's own file API never loads `node:fs`.
  *
  * @module
  */
