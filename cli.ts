@@ -5,19 +5,20 @@
  *
  * @module
  */
-import process from "node:process";
 import { runCli } from "./src/cli/run.ts";
+import { hostProcess } from "./src/runtime/process.ts";
 import { openStdio } from "./src/runtime/stdio.ts";
 
 // No top-level await: the npm package's Bun build bundles this file as
 // CommonJS with precompiled bytecode (see scripts/build_npm.mjs).
 async function main(): Promise<void> {
+  const host = hostProcess();
   const stdio = await openStdio();
-  const code = await runCli(process.argv.slice(2), {
+  const code = await runCli(host.args, {
     stdout: stdio.stdout,
     stderr: stdio.stderr,
-    env: process.env,
-    cwd: process.cwd(),
+    env: host.env,
+    cwd: host.cwd,
     get stderrIsTTY() {
       return stdio.stderrIsTTY;
     },

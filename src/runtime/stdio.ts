@@ -2,7 +2,9 @@
  * Runtime adapter: the CLI's standard output and error. On Bun, writes go
  * through `Bun.stdout`/`Bun.stderr` file sinks: touching `process.stderr`
  * there builds Node's stream machinery, about 30 ms of a 100 ms `assay ci`.
- * Elsewhere `process.stdout`/`process.stderr`.
+ * On Deno, `Deno.stdout`/`Deno.stderr`: the first touch of its `process`
+ * (the Node compatibility layer) costs Deno about 30 ms. Elsewhere
+ * `process.stdout`/`process.stderr`.
  *
  * @module
  */
@@ -28,13 +30,24 @@ interface BunSink {
   flush(): number | Promise<number>;
 }
 
+interface DenoWriter {
+  writeSync(bytes: Uint8Array): number;
+  isTerminal(): boolean;
+}
+
+interface DenoLike {
+  stdout: DenoWriter;
+  stderr: DenoWriter;
+  exitCode: number;
+}
+
 interface BunLike {
   enableANSIColors: boolean;
   stdout: { writer(): BunSink };
   stderr: { writer(): BunSink };
 }
 
-/** `node:fs`'s fstatSync, loaded on first use (the store and reports load the module anyway). */
+/** `node:fs`'s fstatSync, loaded on first use (only a colour or progress decision needs it). */
 function fstatSync(): (fd: number) => { isCharacterDevice(): boolean } {
   return builtinModule<typeof import("node:fs")>("node:fs")!.fstatSync;
 }
@@ -70,16 +83,27 @@ export async function openStdio(): Promise<Stdio> {
       return tty;
     };
     // flush() writes at once when the fd can take it; otherwise the rest goes
-    // out asynchronously and the process stays alive until it has.
+    // out asynchronously and the process stays alive until it has. A closed
+    // pipe (`assay ci | head`) drops the rest instead of failing the run.
+    const writer = (sink: BunSink) => {
+      let open = true;
+      const close = () => {
+        open = false;
+      };
+      return (text: string): void => {
+        if (!open) return;
+        try {
+          sink.write(text);
+          const done = sink.flush();
+          if (typeof done !== "number") done.catch(close);
+        } catch {
+          close();
+        }
+      };
+    };
     return {
-      stdout: (text) => {
-        out.write(text);
-        void out.flush();
-      },
-      stderr: (text) => {
-        err.write(text);
-        void err.flush();
-      },
+      stdout: writer(out),
+      stderr: writer(err),
       get stderrIsTTY() {
         return stderrIsTTY();
       },
@@ -89,18 +113,54 @@ export async function openStdio(): Promise<Stdio> {
       },
     };
   }
+  const deno = (globalThis as { Deno?: DenoLike }).Deno;
+  if (deno) {
+    const encoder = new TextEncoder();
+    // Synchronous, like Deno's own console: the text has reached the
+    // operating system when the call returns. A closed pipe (`| head`) drops
+    // the rest instead of failing the run.
+    const writer = (stream: DenoWriter) => {
+      let open = true;
+      return (text: string): void => {
+        if (!open) return;
+        const bytes = encoder.encode(text);
+        try {
+          for (let done = 0; done < bytes.length;) done += stream.writeSync(bytes.subarray(done));
+        } catch {
+          open = false;
+        }
+      };
+    };
+    return {
+      stdout: writer(deno.stdout),
+      stderr: writer(deno.stderr),
+      stderrIsTTY: deno.stderr.isTerminal(),
+      exit: (code) => {
+        deno.exitCode = code;
+        return Promise.resolve();
+      },
+    };
+  }
   const { default: process } = await import("node:process");
-  const isDeno = (globalThis as { Deno?: unknown }).Deno !== undefined;
-  // A write's callback runs once the text is handed to the operating system.
-  const drained = (stream: { write(text: string, done: () => void): unknown }) =>
-    new Promise<void>((resolve) => stream.write("", () => resolve()));
+  // A closed pipe (`assay ci | head`) is an 'error' event on the stream:
+  // the rest is dropped instead of crashing the run.
+  const open = new Set<NodeJS.WriteStream>([process.stdout, process.stderr]);
+  for (const stream of open) stream.on("error", () => open.delete(stream));
+  const write = (stream: NodeJS.WriteStream) => (text: string): void => {
+    if (open.has(stream)) stream.write(text);
+  };
+  // A write's callback runs once the text is handed to the operating system
+  // (or with the error that closed the stream).
+  const drained = (stream: NodeJS.WriteStream) =>
+    new Promise<void>((resolve) =>
+      open.has(stream) ? stream.write("", () => resolve()) : resolve()
+    );
   return {
-    stdout: (text) => void process.stdout.write(text),
-    stderr: (text) => void process.stderr.write(text),
+    stdout: write(process.stdout),
+    stderr: write(process.stderr),
     stderrIsTTY: process.stderr.isTTY === true,
     exit: async (code) => {
       process.exitCode = code;
-      if (isDeno) return;
       await Promise.all([drained(process.stdout), drained(process.stderr)]);
       process.exit(code);
     },

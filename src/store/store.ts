@@ -155,9 +155,12 @@ async function connect(
   let nodeSqlite: NodeSqliteModule | undefined;
   if (wanted !== "wasm") {
     try {
-      // Synchronous where the runtime offers it (Bun, Deno, Node >= 22.5);
-      // import() otherwise, which fails on Node 20.
-      nodeSqlite = builtinModule<NodeSqliteModule>("node:sqlite") ?? await import("node:sqlite");
+      // Synchronous where the runtime offers it (Bun, Node >= 22.5); import()
+      // otherwise, which fails on Node 20. Deno imports it: its `process`
+      // (the Node compatibility layer) costs about 30 ms on first touch.
+      nodeSqlite =
+        ("Deno" in globalThis ? undefined : builtinModule<NodeSqliteModule>("node:sqlite")) ??
+          await import("node:sqlite");
     } catch (err) {
       // Only a missing module is a reason to fall back (Node 20); errors from
       // opening the database below must surface, never switch drivers.

@@ -1,11 +1,12 @@
 // `assay validate`, `assay trace verify`, `assay init` and the help, as subprocesses.
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { parse } from "yaml";
 import { parseConfig } from "../../src/gate/config.ts";
-import { PY_FIXTURES, ROOT, runCliProcess, tempDir } from "../_helpers.ts";
+import { cliCommand, PY_FIXTURES, ROOT, runCliProcess, tempDir } from "../_helpers.ts";
 
 const DATA = join(ROOT, "tests", "data", "gate");
 let dir: { path: string; cleanup: () => Promise<void> };
@@ -14,7 +15,47 @@ before(async () => {
 });
 after(() => dir.cleanup());
 
+/**
+ * Run the CLI with its stdout (and with `closeStderr` its stderr) a pipe
+ * whose reader is gone before the CLI writes, as in `assay ci | head`.
+ */
+function runWithClosedPipe(
+  args: string[],
+  closeStderr: boolean,
+): Promise<{ code: number | null; stderr: string }> {
+  const { cmd, args: pre } = cliCommand();
+  const child = spawn(cmd, [...pre, ...args], {
+    cwd: dir.path,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  child.stdout.destroy();
+  if (closeStderr) child.stderr.destroy();
+  let stderr = "";
+  if (!closeStderr) child.stderr.on("data", (d) => stderr += d);
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stderr }));
+  });
+}
+
 describe("assay commands", () => {
+  test("output to a pipe closed by its reader (assay --help | true) is dropped: no crash, no stack trace, the real exit code", async () => {
+    const help = await runWithClosedPipe(["--help"], false);
+    assert.equal(help.stderr, "");
+    assert.equal(help.code, 0);
+    const ci = await runWithClosedPipe([
+      "ci",
+      "--config",
+      join(DATA, "04_loop_parallel.yaml"),
+      "--trace-file",
+      join(PY_FIXTURES, "04_loop_parallel.jsonl"),
+      "--db",
+      ":memory:",
+    ], true);
+    assert.equal(ci.code, 0);
+  });
+
   test("--help lists ci, validate, trace and init", async () => {
     const r = await runCliProcess(["--help"]);
     assert.equal(r.code, 0);
