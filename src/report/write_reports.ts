@@ -63,17 +63,23 @@ class WriteFailure {
 // string, flattened and encoded whole: it goes out from the buffer, grown
 // to 1 MiB, with write(2) as it is encoded. On this kind of machine fresh
 // memory is the expensive part (each new page faults, 15-17 us here), so
-// the buffer is reused for every report of the process, and starts small:
-// a 1 MiB one costs Bun 3 ms just to allocate.
+// the buffer is reused for every report of the process (a call running
+// while another holds it gets its own), and starts small: a 1 MiB one
+// costs Bun 3 ms just to allocate.
 const FIRST_CHUNK = 1 << 16;
 const CHUNK = 1 << 20;
-let chunk: Uint8Array | undefined;
+let idle: Uint8Array | undefined;
 const encoder = new TextEncoder();
 const OVERFLOW = Symbol("overflow");
 
-/** The UTF-8 of everything `render` emits, if it fits in the first chunk (a view of the shared buffer). */
-function renderSmall(render: (emit: Emit) => void): Uint8Array | undefined {
-  const buf = chunk ??= new Uint8Array(FIRST_CHUNK);
+/** The buffer one `writeReports` call encodes into. */
+interface EncodeBuffer {
+  bytes: Uint8Array;
+}
+
+/** The UTF-8 of everything `render` emits, if it fits in the first chunk (a view of the buffer). */
+function renderSmall(buffer: EncodeBuffer, render: (emit: Emit) => void): Uint8Array | undefined {
+  const buf = buffer.bytes;
   let n = 0;
   try {
     render((piece) => {
@@ -93,8 +99,12 @@ function renderSmall(render: (emit: Emit) => void): Uint8Array | undefined {
  * are created). Rendering is synchronous; a report too big for the first
  * chunk is rendered again, written as it is encoded.
  */
-async function writeReport(path: string, render: (emit: Emit) => void): Promise<void> {
-  const small = renderSmall(render);
+async function writeReport(
+  buffer: EncodeBuffer,
+  path: string,
+  render: (emit: Emit) => void,
+): Promise<void> {
+  const small = renderSmall(buffer, render);
   if (small) {
     try {
       await writeFileBytes(path, small);
@@ -124,7 +134,7 @@ async function writeReport(path: string, render: (emit: Emit) => void): Promise<
     }
   };
   try {
-    const buf = chunk = chunk!.length < CHUNK ? new Uint8Array(CHUNK) : chunk!;
+    const buf = buffer.bytes.length < CHUNK ? (buffer.bytes = new Uint8Array(CHUNK)) : buffer.bytes;
     let n = 0;
     render((piece) => {
       // UTF-8 takes at most 3 bytes per UTF-16 code unit.
@@ -190,15 +200,21 @@ export async function writeReports(run: GateRun, options: WriteReportsOptions): 
   ] as const;
   // Every report is attempted; the first failure in the order above is the one reported.
   let failure: AssayError | undefined;
-  for (const [kind, path, render] of whole) {
-    if (!path) continue;
-    try {
-      await writeReport(path, render);
-      written.push(path);
-    } catch (err) {
-      if (!(err instanceof WriteFailure)) throw err;
-      failure ??= ioError(kind, path, err.cause);
+  const buffer = { bytes: idle ?? new Uint8Array(FIRST_CHUNK) };
+  idle = undefined;
+  try {
+    for (const [kind, path, render] of whole) {
+      if (!path) continue;
+      try {
+        await writeReport(buffer, path, render);
+        written.push(path);
+      } catch (err) {
+        if (!(err instanceof WriteFailure)) throw err;
+        failure ??= ioError(kind, path, err.cause);
+      }
     }
+  } finally {
+    idle = buffer.bytes;
   }
   if (failure) throw failure;
   if (options.githubStepSummary) {

@@ -159,6 +159,30 @@ describe("writeReports", () => {
     }
   });
 
+  test("calls running at once each write their own reports whole (the encoding buffer is never shared)", async () => {
+    const dir = await tempDir();
+    try {
+      const runs = [0, 1, 2, 3].map((k) => {
+        const run = structuredClone(fixedRun());
+        run.results[1].message = `run ${k} ` + "€".repeat(k * 9_000);
+        return run;
+      });
+      const paths = runs.map((_, k) => ({
+        junit: join(dir.path, `${k}`, "junit.xml"),
+        json: join(dir.path, `${k}`, "run.json"),
+        markdown: join(dir.path, `${k}`, "summary.md"),
+      }));
+      await Promise.all(runs.map((run, k) => writeReports(run, paths[k])));
+      for (const [k, run] of runs.entries()) {
+        assert.equal(await readFile(paths[k].junit, "utf8"), renderJunit(run));
+        assert.equal(await readFile(paths[k].json, "utf8"), renderJson(run));
+        assert.equal(await readFile(paths[k].markdown, "utf8"), renderMarkdown(run));
+      }
+    } finally {
+      await dir.cleanup();
+    }
+  });
+
   test("a failed write is E_IO and a device is never removed (/dev/full: no space left)", {
     skip: !existsSync("/dev/full"),
   }, async () => {
