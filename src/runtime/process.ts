@@ -18,8 +18,30 @@ export interface HostProcess {
 
 interface DenoLike {
   args: string[];
-  env: { toObject(): Record<string, string> };
+  env: { toObject(): Record<string, string>; get(key: string): string | undefined };
   cwd(): string;
+}
+
+/**
+ * Deno's environment as an object: all of it, or, when Deno may read only
+ * some variables (`--allow-env=NO_COLOR,...`), each variable read on use,
+ * a forbidden one reading as unset.
+ */
+function denoEnv(deno: DenoLike): Record<string, string | undefined> {
+  try {
+    return deno.env.toObject();
+  } catch {
+    return new Proxy({}, {
+      get(_target, key) {
+        if (typeof key !== "string") return undefined;
+        try {
+          return deno.env.get(key);
+        } catch {
+          return undefined;
+        }
+      },
+    });
+  }
 }
 
 interface NodeLike {
@@ -31,7 +53,7 @@ interface NodeLike {
 /** The running process's arguments, environment and working folder. */
 export function hostProcess(): HostProcess {
   const deno = (globalThis as { Deno?: DenoLike }).Deno;
-  if (deno) return { args: [...deno.args], env: deno.env.toObject(), cwd: deno.cwd() };
+  if (deno) return { args: [...deno.args], env: denoEnv(deno), cwd: deno.cwd() };
   const proc = (globalThis as { process?: NodeLike }).process;
   if (!proc) throw new TypeError("hostProcess: this runtime has neither Deno nor process");
   return { args: proc.argv.slice(2), env: proc.env, cwd: proc.cwd() };

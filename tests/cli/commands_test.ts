@@ -6,7 +6,15 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { parse } from "yaml";
 import { parseConfig } from "../../src/gate/config.ts";
-import { cliCommand, PY_FIXTURES, ROOT, runCliProcess, tempDir } from "../_helpers.ts";
+import {
+  cliCommand,
+  PY_FIXTURES,
+  ROOT,
+  runCliProcess,
+  runProcess,
+  RUNTIME,
+  tempDir,
+} from "../_helpers.ts";
 
 const DATA = join(ROOT, "tests", "data", "gate");
 let dir: { path: string; cleanup: () => Promise<void> };
@@ -54,6 +62,29 @@ describe("assay commands", () => {
       ":memory:",
     ], true);
     assert.equal(ci.code, 0);
+  });
+
+  test("on Deno the gate needs no environment permission: only what the run reads and writes", {
+    skip: RUNTIME !== "deno",
+  }, async () => {
+    for (const env of ["--allow-env=NO_COLOR", undefined]) {
+      const r = await runProcess(process.execPath, [
+        "run",
+        "--allow-read",
+        "--allow-write",
+        ...(env ? [env] : []),
+        join(ROOT, "cli.ts"),
+        "ci",
+        "--config",
+        join(DATA, "04_loop_parallel.yaml"),
+        "--trace-file",
+        join(PY_FIXTURES, "04_loop_parallel.jsonl"),
+        "--db",
+        ":memory:",
+      ], { cwd: dir.path });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /Summary: 1 passed, 0 failed/);
+    }
   });
 
   test("--help lists ci, validate, trace and init", async () => {
