@@ -23,6 +23,17 @@ before(async () => {
 });
 after(() => dir.cleanup());
 
+/** `assay ci` on a passing Python fixture, nothing kept. */
+const GATE_04 = [
+  "ci",
+  "--config",
+  join(DATA, "04_loop_parallel.yaml"),
+  "--trace-file",
+  join(PY_FIXTURES, "04_loop_parallel.jsonl"),
+  "--db",
+  ":memory:",
+];
+
 /**
  * Run the CLI with its stdout (and with `closeStderr` its stderr) a pipe
  * whose reader is gone before the CLI writes, as in `assay ci | head`.
@@ -52,15 +63,7 @@ describe("assay commands", () => {
     const help = await runWithClosedPipe(["--help"], false);
     assert.equal(help.stderr, "");
     assert.equal(help.code, 0);
-    const ci = await runWithClosedPipe([
-      "ci",
-      "--config",
-      join(DATA, "04_loop_parallel.yaml"),
-      "--trace-file",
-      join(PY_FIXTURES, "04_loop_parallel.jsonl"),
-      "--db",
-      ":memory:",
-    ], true);
+    const ci = await runWithClosedPipe(GATE_04, true);
     assert.equal(ci.code, 0);
   });
 
@@ -74,13 +77,7 @@ describe("assay commands", () => {
         "--allow-write",
         ...(env ? [env] : []),
         join(ROOT, "cli.ts"),
-        "ci",
-        "--config",
-        join(DATA, "04_loop_parallel.yaml"),
-        "--trace-file",
-        join(PY_FIXTURES, "04_loop_parallel.jsonl"),
-        "--db",
-        ":memory:",
+        ...GATE_04,
       ], { cwd: dir.path });
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stderr, /Summary: 1 passed, 0 failed/);
