@@ -57,35 +57,39 @@ export async function fileChunks(
       },
     );
   }
-  if (deno) return denoReadAhead(deno, p);
+  if (deno) return readAhead(() => denoReader(deno, p));
   const whole = size <= (options.wholeFileLimit ?? WHOLE_FILE_LIMIT);
-  if (file) return whole ? [await file.text()] : readAhead(p);
+  if (file) return whole ? [await file.text()] : readAhead(() => nodeReader(p));
   if (whole) return [await fsp!.readFile(p, "utf8")];
   const { createReadStream } = await import("node:fs");
   return createReadStream(p, { highWaterMark: 1 << 20 });
 }
 
+/** An open file: read into `buf` (0 at the end), close. */
+interface ChunkReader {
+  read(buf: Uint8Array): Promise<number>;
+  close(): Promise<void> | void;
+}
+
 /**
- * A big file on Bun, in 1 MiB chunks: each read is requested before the
- * previous chunk is handed out, so the disk read runs on the thread pool
- * while the caller parses it (Bun's own file stream reads on the main
- * thread: about 85 ms of a 100 MB trace). A chunk's bytes are valid until
- * the caller asks for the next one (`readTrace` decodes each chunk at once).
+ * A big file in 1 MiB chunks: each read is requested before the previous
+ * chunk is handed out, so the disk read runs off the main thread while the
+ * caller parses (Bun's own file stream reads on the main thread: about 85 ms
+ * of a 100 MB trace; Deno's `readable` reads 64 KiB at a time). A chunk's
+ * bytes are valid until the caller asks for the next one (`readTrace`
+ * decodes each chunk at once).
  */
-async function* readAhead(path: string): AsyncGenerator<Uint8Array, void, undefined> {
-  const fs = await import("node:fs");
-  const fd = await new Promise<number>((ok, fail) =>
-    fs.open(path, "r", (e, fd) => (e ? fail(e) : ok(fd)))
-  );
+async function* readAhead(
+  open: () => Promise<ChunkReader>,
+): AsyncGenerator<Uint8Array, void, undefined> {
+  const file = await open();
   // Two buffers in turn: one is being read into while the caller decodes the
   // other (fresh zeroed megabytes per chunk cost Bun 30 ms per 100 MB).
   const buffers = [new Uint8Array(1 << 20), new Uint8Array(1 << 20)];
   let turn = 0;
   const read = () => {
     const buf = buffers[turn++ & 1];
-    const next = new Promise<Uint8Array>((ok, fail) =>
-      fs.read(fd, buf, 0, buf.length, null, (e, n) => (e ? fail(e) : ok(buf.subarray(0, n))))
-    );
+    const next = file.read(buf).then((n) => buf.subarray(0, n));
     next.catch(() => {}); // a failure surfaces where the chunk is awaited
     return next;
   };
@@ -99,43 +103,31 @@ async function* readAhead(path: string): AsyncGenerator<Uint8Array, void, undefi
     }
   } finally {
     // A consumer that stops early: let the read in flight finish before the
-    // descriptor is closed (and its number possibly reused).
+    // file is closed (and its descriptor number possibly reused).
     await pending.catch(() => undefined);
-    await new Promise<void>((ok) => fs.close(fd, () => ok()));
+    await file.close();
   }
 }
 
-/**
- * A file on Deno in 1 MiB chunks, read ahead as on Bun (Deno's own
- * `readable` reads 64 KiB at a time). A chunk's bytes are valid until the
- * caller asks for the next one.
- */
-async function* denoReadAhead(
-  deno: DenoFiles,
-  path: string,
-): AsyncGenerator<Uint8Array, void, undefined> {
-  const file = await deno.open(path);
-  const buffers = [new Uint8Array(1 << 20), new Uint8Array(1 << 20)];
-  let turn = 0;
-  const read = async (): Promise<Uint8Array> => {
-    const buf = buffers[turn++ & 1];
-    const n = await file.read(buf);
-    return buf.subarray(0, n ?? 0);
+/** A file opened with `node:fs` callbacks (Bun: `node:fs/promises` costs it 3 ms more). */
+async function nodeReader(path: string): Promise<ChunkReader> {
+  const fs = await import("node:fs");
+  const fd = await new Promise<number>((ok, fail) =>
+    fs.open(path, "r", (e, fd) => (e ? fail(e) : ok(fd)))
+  );
+  return {
+    read: (buf) =>
+      new Promise((ok, fail) =>
+        fs.read(fd, buf, 0, buf.length, null, (e, n) => (e ? fail(e) : ok(n)))
+      ),
+    close: () => new Promise<void>((ok) => fs.close(fd, () => ok())),
   };
-  let pending = read();
-  pending.catch(() => {}); // a failure surfaces where the chunk is awaited
-  try {
-    for (;;) {
-      const chunk = await pending;
-      if (chunk.length === 0) return;
-      pending = read();
-      pending.catch(() => {});
-      yield chunk;
-    }
-  } finally {
-    await pending.catch(() => undefined);
-    file.close();
-  }
+}
+
+/** A file opened with Deno's own API. */
+async function denoReader(deno: DenoFiles, path: string): Promise<ChunkReader> {
+  const file = await deno.open(path);
+  return { read: async (buf) => (await file.read(buf)) ?? 0, close: () => file.close() };
 }
 
 interface DenoStat {
