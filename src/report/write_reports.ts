@@ -1,13 +1,18 @@
 /**
  * Writes the report files of a run. CLI-side: file access goes through the
- * runtime adapters and `node:fs`, never reached from `mod.ts`.
+ * runtime adapter `runtime/files.ts`; never reached from `mod.ts`.
  *
  * @module
  */
-import { dirname } from "node:path";
 import { AssayError } from "../errors.ts";
 import type { GateRun } from "../gate/types.ts";
-import { writeFileBytes } from "../runtime/files.ts";
+import {
+  appendFileText,
+  type FileOut,
+  openFileOut,
+  readFileBytes,
+  writeFileBytes,
+} from "../runtime/files.ts";
 import { emitJson } from "./json.ts";
 import { renderJunit } from "./junit.ts";
 import { renderMarkdown } from "./markdown.ts";
@@ -113,22 +118,15 @@ async function writeReport(
     }
     return;
   }
-  const [fs, { ensureDirSync }] = await Promise.all([
-    import("node:fs"),
-    import("../runtime/dirs.ts"),
-  ]);
-  let fd: number;
+  let out: FileOut;
   try {
-    ensureDirSync(dirname(path));
-    fd = fs.openSync(path, "w");
+    out = await openFileOut(path);
   } catch (err) {
     throw new WriteFailure(err);
   }
   const writeAll = (bytes: Uint8Array): void => {
     try {
-      for (let done = 0; done < bytes.length;) {
-        done += fs.writeSync(fd, bytes, done, bytes.length - done);
-      }
+      out.write(bytes);
     } catch (err) {
       throw new WriteFailure(err);
     }
@@ -147,23 +145,12 @@ async function writeReport(
     });
     writeAll(buf.subarray(0, n));
     try {
-      fs.closeSync(fd);
+      out.close();
     } catch (err) {
       throw new WriteFailure(err);
     }
   } catch (err) {
-    // A half-written file is removed rather than left to be read as whole
-    // (only a regular file: a report may go to a device or a pipe).
-    try {
-      if (fs.fstatSync(fd).isFile()) fs.rmSync(path, { force: true });
-    } catch {
-      // Left behind at worst; the failure above is the one to report.
-    }
-    try {
-      fs.closeSync(fd);
-    } catch {
-      // Closed already, or the write already failed: that error is the one to report.
-    }
+    out.abort();
     throw err;
   }
 }
@@ -220,14 +207,7 @@ export async function writeReports(run: GateRun, options: WriteReportsOptions): 
   if (options.githubStepSummary) {
     const path = options.githubStepSummary;
     try {
-      const [fs, { ensureDirSync }] = await Promise.all([
-        import("node:fs"),
-        import("../runtime/dirs.ts"),
-      ]);
-      ensureDirSync(dirname(path));
-      const before = await new Promise<string>((ok, fail) =>
-        fs.readFile(path, "utf8", (e, d) => (e ? fail(e) : ok(d)))
-      ).catch(() => "");
+      const before = await readFileBytes(path).then((b) => new TextDecoder().decode(b), () => "");
       // Other steps may have left a last line without a newline: start on a fresh paragraph.
       const gap = before === ""
         ? ""
@@ -236,10 +216,7 @@ export async function writeReports(run: GateRun, options: WriteReportsOptions): 
         : before.endsWith("\n")
         ? "\n"
         : "\n\n";
-      const text = gap + (markdown ?? renderMarkdown(run));
-      // node:fs callbacks as promises: node:fs/promises is another module to
-      // load, about 3 ms of Bun's start-up, for the same calls.
-      await new Promise<void>((ok, fail) => fs.appendFile(path, text, (e) => (e ? fail(e) : ok())));
+      await appendFileText(path, gap + (markdown ?? renderMarkdown(run)));
     } catch (err) {
       throw ioError("githubStepSummary", path, err);
     }

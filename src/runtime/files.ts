@@ -9,7 +9,7 @@
  * @module
  */
 import { dirname } from "node:path";
-import { ensureDirWith } from "./_ensure_dir.ts";
+import { type DirOps, ensureDirWith } from "./_ensure_dir.ts";
 
 interface BunFiles {
   file(path: string): { bytes(): Promise<Uint8Array> };
@@ -30,6 +30,7 @@ interface DenoFiles {
   openSync(path: string, options: { write: true; create: true; truncate: true }): DenoFile;
   statSync(path: string): { isFile: boolean; isDirectory: boolean };
   removeSync(path: string): void;
+  writeTextFile(path: string, text: string, options: { append: true }): Promise<void>;
 }
 
 const bun = (globalThis as { Bun?: BunFiles }).Bun;
@@ -48,70 +49,131 @@ export async function readFileBytes(path: string): Promise<Uint8Array> {
   );
 }
 
+/** A file being written from the start. */
+export interface FileOut {
+  /** Write all of `bytes` (synchronously). */
+  write(bytes: Uint8Array): void;
+  close(): void;
+  /**
+   * After a failure: close the file and remove it if it is a regular file
+   * (a device or a pipe is left alone), so half a file is never read as
+   * whole. Never throws.
+   */
+  abort(): void;
+}
+
+/**
+ * Open the file at `path` to replace its content, creating missing parent
+ * folders. `node:fs`, or Deno's own API. Errors are the runtime's, with
+ * Node's `code`.
+ */
+export async function openFileOut(path: string): Promise<FileOut> {
+  if (deno) return denoFileOut(deno, path);
+  const [fs, { ensureDirSync }] = await Promise.all([import("node:fs"), import("./dirs.ts")]);
+  ensureDirSync(dirname(path));
+  const fd = fs.openSync(path, "w");
+  return {
+    write(bytes) {
+      for (let done = 0; done < bytes.length;) {
+        done += fs.writeSync(fd, bytes, done, bytes.length - done);
+      }
+    },
+    close: () => fs.closeSync(fd),
+    abort() {
+      try {
+        if (fs.fstatSync(fd).isFile()) fs.rmSync(path, { force: true });
+      } catch {
+        // Left behind at worst: the failure being handled is the one to report.
+      }
+      try {
+        fs.closeSync(fd);
+      } catch {
+        // Closed already.
+      }
+    },
+  };
+}
+
+function denoDirs(deno: DenoFiles): DirOps {
+  return {
+    isDirectory: (dir) => deno.statSync(dir).isDirectory,
+    mkdir: (dir) => deno.mkdirSync(dir),
+  };
+}
+
+function denoFileOut(deno: DenoFiles, path: string): FileOut {
+  ensureDirWith(denoDirs(deno), dirname(path));
+  const file = deno.openSync(path, { write: true, create: true, truncate: true });
+  return {
+    write(bytes) {
+      for (let done = 0; done < bytes.length;) done += file.writeSync(bytes.subarray(done));
+    },
+    close: () => file.close(),
+    abort() {
+      try {
+        file.close();
+      } catch {
+        // Closed already.
+      }
+      try {
+        if (deno.statSync(path).isFile) deno.removeSync(path);
+      } catch {
+        // Left behind at worst: the failure being handled is the one to report.
+      }
+    },
+  };
+}
+
 /**
  * Write `bytes` as the whole content of the file at `path`, replacing what
- * was there and creating missing parent folders. Errors are the runtime's,
- * with Node's `code`. When the file was opened but writing it failed (a
- * full disk), a partial regular file is removed before the error is thrown
- * (a device or a pipe is left alone).
+ * was there and creating missing parent folders (see {@linkcode openFileOut};
+ * on Bun `Bun.write`, which needs no `node:fs`). When writing fails after
+ * the file was opened (a full disk), a partial regular file is removed
+ * before the error is thrown.
  */
 export async function writeFileBytes(path: string, bytes: Uint8Array): Promise<void> {
   if (bun) {
     try {
       await bun.write(path, bytes);
     } catch (err) {
-      if ((err as { syscall?: string }).syscall === "write") await removeQuietly(path);
+      if ((err as { syscall?: string }).syscall === "write") await removeIfFile(path);
       throw err;
     }
     return;
   }
-  if (deno) return denoWriteFile(deno, path, bytes);
-  const [fs, { ensureDirSync }] = await Promise.all([import("node:fs"), import("./dirs.ts")]);
-  ensureDirSync(dirname(path));
-  const fd = fs.openSync(path, "w");
+  const out = await openFileOut(path);
   try {
-    for (let done = 0; done < bytes.length;) {
-      done += fs.writeSync(fd, bytes, done, bytes.length - done);
-    }
+    out.write(bytes);
   } catch (err) {
-    try {
-      fs.closeSync(fd);
-    } catch {
-      // The write error is the one to report.
-    }
-    await removeQuietly(path);
+    out.abort();
     throw err;
   }
-  fs.closeSync(fd);
+  out.close();
 }
 
-function denoWriteFile(deno: DenoFiles, path: string, bytes: Uint8Array): void {
-  ensureDirWith({
-    isDirectory: (dir) => deno.statSync(dir).isDirectory,
-    mkdir: (dir) => deno.mkdirSync(dir),
-  }, dirname(path));
-  const file = deno.openSync(path, { write: true, create: true, truncate: true });
-  try {
-    for (let done = 0; done < bytes.length;) done += file.writeSync(bytes.subarray(done));
-  } catch (err) {
-    try {
-      file.close();
-      if (deno.statSync(path).isFile) deno.removeSync(path);
-    } catch {
-      // Left behind at worst: the write error is the one to report.
-    }
-    throw err;
-  }
-  file.close();
-}
-
-async function removeQuietly(path: string): Promise<void> {
+async function removeIfFile(path: string): Promise<void> {
   try {
     const fs = await import("node:fs");
     if (fs.statSync(path).isFile()) fs.rmSync(path, { force: true });
   } catch {
     // Left behind at worst: the write error is the one to report.
   }
+}
+
+/**
+ * Append `text` as UTF-8 to the file at `path`, creating it and its missing
+ * parent folders. `node:fs` (Bun has no append of its own), or Deno's API.
+ */
+export async function appendFileText(path: string, text: string): Promise<void> {
+  if (deno) {
+    ensureDirWith(denoDirs(deno), dirname(path));
+    return await deno.writeTextFile(path, text, { append: true });
+  }
+  const [fs, { ensureDirSync }] = await Promise.all([import("node:fs"), import("./dirs.ts")]);
+  ensureDirSync(dirname(path));
+  // A callback as a promise: node:fs/promises is another module to load,
+  // about 3 ms of Bun's start-up, for the same call.
+  await new Promise<void>((ok, fail) => fs.appendFile(path, text, (e) => (e ? fail(e) : ok())));
 }
 
 /** Hex SHA-256 of `bytes`. */
