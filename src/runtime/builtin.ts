@@ -20,3 +20,13 @@ export function builtinModule<T>(id: string): T | undefined {
     return undefined;
   }
 }
+
+/**
+ * The built-in module `id`, synchronously where that is cheap, else through
+ * `load` (an `import()` of the same module; Node 20 without `node:sqlite`
+ * rejects there). Deno always imports: reaching its `process` loads the
+ * Node compatibility layer, about 30 ms.
+ */
+export async function loadBuiltin<T>(id: string, load: () => Promise<T>): Promise<T> {
+  return ("Deno" in globalThis ? undefined : builtinModule<T>(id)) ?? await load();
+}

@@ -19,7 +19,7 @@
  */
 import { dirname, resolve } from "node:path";
 import { AssayError } from "../errors.ts";
-import { builtinModule } from "../runtime/builtin.ts";
+import { loadBuiltin } from "../runtime/builtin.ts";
 import { resultFromJson, resultJsonText } from "../gate/result_json.ts";
 import type { GateRun, TestResult } from "../gate/types.ts";
 import { canonicalJson } from "../trace/canonical.ts";
@@ -113,8 +113,7 @@ export async function openStore(path: string, options: OpenStoreOptions = {}): P
   const file = memory ? path : resolve(path);
   if (!memory) {
     try {
-      // Loaded only for a file: a `--db :memory:` run on Bun may never need node:fs.
-      fs ??= builtinModule<NodeFs>("node:fs") ?? await import("node:fs");
+      // Loaded only for a file: a `--db :memory:` run on Bun or Deno may never need node:fs.
       (await import("../runtime/dirs.ts")).ensureDirSync(dirname(file));
     } catch (err) {
       throw new AssayError(
@@ -130,10 +129,11 @@ export async function openStore(path: string, options: OpenStoreOptions = {}): P
     }
   }
   const db = await connect(file, path, options.backend);
-  const retry: RetryPolicy = {
-    timeoutMs: busyTimeoutMs,
-    ...(db.name === "wasm" && !memory ? { lockDir: `${file}.lock` } : {}),
-  };
+  const retry: RetryPolicy = { timeoutMs: busyTimeoutMs };
+  if (db.name === "wasm" && !memory) {
+    const fs = await loadBuiltin<NodeFs>("node:fs", () => import("node:fs"));
+    retry.whenBusy = () => removeStaleLock(fs, `${file}.lock`);
+  }
   try {
     await withRetry(
       retry,
@@ -155,12 +155,8 @@ async function connect(
   let nodeSqlite: NodeSqliteModule | undefined;
   if (wanted !== "wasm") {
     try {
-      // Synchronous where the runtime offers it (Bun, Node >= 22.5); import()
-      // otherwise, which fails on Node 20. Deno imports it: its `process`
-      // (the Node compatibility layer) costs about 30 ms on first touch.
-      nodeSqlite =
-        ("Deno" in globalThis ? undefined : builtinModule<NodeSqliteModule>("node:sqlite")) ??
-          await import("node:sqlite");
+      // import() fails on Node 20, which has no node:sqlite.
+      nodeSqlite = await loadBuiltin<NodeSqliteModule>("node:sqlite", () => import("node:sqlite"));
     } catch (err) {
       // Only a missing module is a reason to fall back (Node 20); errors from
       // opening the database below must surface, never switch drivers.
@@ -646,22 +642,20 @@ function isBusy(err: unknown): boolean {
   );
 }
 
-/** How long to retry on SQLITE_BUSY, and the WebAssembly driver's lock folder, if any. */
+/** How long to retry on SQLITE_BUSY, and what to do before each retry. */
 interface RetryPolicy {
   timeoutMs: number;
-  lockDir?: string;
+  /** The WebAssembly driver's file databases: clear a lock folder a crash left behind. */
+  whenBusy?: () => void;
 }
 
 // The WebAssembly driver holds its lock folder only while a statement or
 // transaction runs (well under a second); one this old was left by a crash.
 const STALE_LOCK_MS = 60_000;
 
-// `node:fs`, loaded by openStore for a database file (lock folders exist only for files).
-let fs: NodeFs | undefined;
-
-function removeStaleLock(lockDir: string): void {
+function removeStaleLock(fs: NodeFs, lockDir: string): void {
   try {
-    if (Date.now() - fs!.statSync(lockDir).mtimeMs > STALE_LOCK_MS) fs!.rmdirSync(lockDir);
+    if (Date.now() - fs.statSync(lockDir).mtimeMs > STALE_LOCK_MS) fs.rmdirSync(lockDir);
   } catch {
     // Gone already, or not ours to remove: the retry loop reports the lock if it stays.
   }
@@ -681,7 +675,7 @@ async function withRetry<T>(policy: RetryPolicy, fn: () => T): Promise<T> {
       return fn();
     } catch (err) {
       if (!isBusy(err)) throw err;
-      if (policy.lockDir) removeStaleLock(policy.lockDir);
+      policy.whenBusy?.();
       if (Date.now() >= deadline) throw err;
     }
     await new Promise((r) => setTimeout(r, delay / 2 + Math.random() * delay));
