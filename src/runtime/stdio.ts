@@ -52,6 +52,26 @@ function fstatSync(): (fd: number) => { isCharacterDevice(): boolean } {
   return builtinModule<typeof import("node:fs")>("node:fs")!.fstatSync;
 }
 
+/**
+ * `write` until it first fails (synchronously or through the promise it
+ * returns), then nothing: a closed pipe (`assay ci | head`) drops the rest
+ * of the output instead of failing the run.
+ */
+function untilClosed(write: (text: string) => Promise<unknown> | void): (text: string) => void {
+  let open = true;
+  const close = () => {
+    open = false;
+  };
+  return (text) => {
+    if (!open) return;
+    try {
+      write(text)?.catch(close);
+    } catch {
+      close();
+    }
+  };
+}
+
 function setExitCode(code: number): void {
   (globalThis as { process?: { exitCode?: number } }).process!.exitCode = code;
 }
@@ -83,24 +103,13 @@ export async function openStdio(): Promise<Stdio> {
       return tty;
     };
     // flush() writes at once when the fd can take it; otherwise the rest goes
-    // out asynchronously and the process stays alive until it has. A closed
-    // pipe (`assay ci | head`) drops the rest instead of failing the run.
-    const writer = (sink: BunSink) => {
-      let open = true;
-      const close = () => {
-        open = false;
-      };
-      return (text: string): void => {
-        if (!open) return;
-        try {
-          sink.write(text);
-          const done = sink.flush();
-          if (typeof done !== "number") done.catch(close);
-        } catch {
-          close();
-        }
-      };
-    };
+    // out asynchronously and the process stays alive until it has.
+    const writer = (sink: BunSink) =>
+      untilClosed((text) => {
+        sink.write(text);
+        const done = sink.flush();
+        return typeof done === "number" ? undefined : done;
+      });
     return {
       stdout: writer(out),
       stderr: writer(err),
@@ -117,20 +126,12 @@ export async function openStdio(): Promise<Stdio> {
   if (deno) {
     const encoder = new TextEncoder();
     // Synchronous, like Deno's own console: the text has reached the
-    // operating system when the call returns. A closed pipe (`| head`) drops
-    // the rest instead of failing the run.
-    const writer = (stream: DenoWriter) => {
-      let open = true;
-      return (text: string): void => {
-        if (!open) return;
+    // operating system when the call returns.
+    const writer = (stream: DenoWriter) =>
+      untilClosed((text) => {
         const bytes = encoder.encode(text);
-        try {
-          for (let done = 0; done < bytes.length;) done += stream.writeSync(bytes.subarray(done));
-        } catch {
-          open = false;
-        }
-      };
-    };
+        for (let done = 0; done < bytes.length;) done += stream.writeSync(bytes.subarray(done));
+      });
     return {
       stdout: writer(deno.stdout),
       stderr: writer(deno.stderr),
