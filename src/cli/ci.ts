@@ -3,7 +3,7 @@
 // What every run needs is imported statically: this file itself loads only
 // for `assay ci`, and on Bun a dynamic import() costs about a millisecond
 // more than a static one. What only some runs need (the live scorer,
-// baselines) loads on demand.
+// baselines, the history store: not for `--db :memory:`) loads on demand.
 import { dirname, join } from "node:path";
 import { AssayError } from "../errors.ts";
 import type { GateRun } from "../gate/types.ts";
@@ -12,7 +12,7 @@ import { formatSummary, formatTestLine } from "../report/console.ts";
 import { writeReports } from "../report/write_reports.ts";
 import { sha256HexOfBytes } from "../runtime/files.ts";
 import { fileChunks } from "../runtime/file_source.ts";
-import { type GateStore, openStore } from "../store/store.ts";
+import type { GateStore } from "../store/store.ts";
 import type { CliIo, Command } from "./io.ts";
 import { EXIT } from "./run.ts";
 import {
@@ -42,7 +42,7 @@ const FLAGS: Record<string, FlagSpec> = {
   db: {
     type: "string",
     value: "PATH",
-    help: "SQLite history: a file or :memory: (default .assay/assay.db)",
+    help: "SQLite history file (default .assay/assay.db); :memory: keeps no history",
   },
   baseline: {
     type: "string",
@@ -158,9 +158,13 @@ async function ci(args: string[], io: CliIo): Promise<number> {
     markdown: pathOf("markdown", "summary.md"),
     ...(summaryEnv ? { githubStepSummary: summaryEnv } : {}),
   }).then(() => undefined, (err: unknown) => ({ err }));
+  // `:memory:` keeps no history: nothing could read that database once this
+  // process ends, and nothing in this run reads it, so none is built (the
+  // store and SQLite do not load): about 0.1 s of a 10,000-test run.
+  const db = (values.db as string | undefined) ?? ".assay/assay.db";
   let stored: { err: unknown } | undefined;
   try {
-    await saveToStore(io, (values.db as string | undefined) ?? ".assay/assay.db", run, episodes);
+    if (db !== ":memory:") await saveToStore(io, db, run, episodes);
   } catch (err) {
     stored = { err };
   }
@@ -195,9 +199,10 @@ async function saveToStore(
   run: GateRun,
   episodes: Parameters<GateStore["saveRun"]>[1],
 ): Promise<void> {
-  const path = db === ":memory:" ? db : resolvePath(io, db);
+  const path = resolvePath(io, db);
   let store;
   try {
+    const { openStore } = await import("../store/store.ts");
     store = await openStore(path);
   } catch (err) {
     throw asDbError(err, `cannot open the database ${JSON.stringify(db)}`);

@@ -8,7 +8,7 @@
 import { AssayError, quote } from "../errors.ts";
 import type { Episode } from "../trace/model.ts";
 import { readTrace, type TraceSource } from "../trace/reader.ts";
-import { type Baseline, compareWithBaseline, episodeSignature } from "./baseline.ts";
+import type { Baseline } from "./baseline.ts";
 import type { GateConfig, TestSpec } from "./config_types.ts";
 import { evaluateAssertion } from "./assertions.ts";
 import { checkExpectation, type ExpectationContext } from "./expectations.ts";
@@ -98,6 +98,10 @@ export async function runGate(
     })
   ) index.add(ep);
 
+  const signatures = options.signatures !== false || options.baseline !== undefined;
+  // Signatures and baseline diffs load only for the runs that use them (a
+  // passing `assay ci` without a baseline does not parse them).
+  const baselineCode = signatures ? await import("./baseline.ts") : undefined;
   const guard = options.regexGuard ?? new RegexGuard({ timeoutMs: config.settings.regexTimeoutMs });
   const results: TestResult[] = new Array(config.tests.length);
   let done = 0;
@@ -108,7 +112,7 @@ export async function runGate(
     maxDrop: config.settings.maxDrop,
     baseline: options.baseline,
     scorer: options.scorer,
-    signatures: options.signatures !== false || options.baseline !== undefined,
+    baselineCode,
   };
   try {
     const settle = (i: number, result: TestResult): void => {
@@ -176,7 +180,8 @@ interface TestContext {
   maxDrop: number;
   baseline: Baseline | undefined;
   scorer: RunGateOptions["scorer"];
-  signatures: boolean;
+  /** Set when results carry signatures (always with a baseline). */
+  baselineCode: typeof import("./baseline.ts") | undefined;
 }
 
 /**
@@ -331,13 +336,14 @@ function finishTest(state: Evaluation, ctx: TestContext): TestResult {
     for (let n = 2; key in scores; n++) key = `${c.kind}#${n}`;
     scores[key] = c.score;
   }
-  const signature = ctx.signatures ? episodeSignature(ep) : undefined;
+  const code = ctx.baselineCode;
+  const signature = code?.episodeSignature(ep);
   const warnings = [...state.warnings];
   if (ctx.baseline) {
     const entry = ctx.baseline.tests[test.id];
     if (entry) {
       checks.push(
-        ...compareWithBaseline(
+        ...code!.compareWithBaseline(
           entry,
           { signature: signature!, scores },
           test.maxDrop ?? ctx.maxDrop,

@@ -1,10 +1,18 @@
 // `assay ci` end to end: the real CLI as a subprocess on this runtime.
 import assert from "node:assert/strict";
-import { copyFile, readFile, stat, writeFile } from "node:fs/promises";
+import { copyFile, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import process from "node:process";
 import { after, before, describe, test } from "node:test";
-import { cliCommand, PY_FIXTURES, ROOT, runCliProcess, runProcess, tempDir } from "../_helpers.ts";
+import {
+  cliCommand,
+  PY_FIXTURES,
+  ROOT,
+  runCliProcess,
+  runProcess,
+  tempDir,
+  withTempDir,
+} from "../_helpers.ts";
 import { quickstartProject, recordQuickstart } from "./_gate_fixtures.ts";
 
 // The seed's command; a test changes a flag by repeating it (the last one wins).
@@ -212,6 +220,26 @@ describe("assay ci", () => {
     );
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /GetWeather call #1 args\.location: "Tokyo" -> "Tokyo, JP"/);
+  });
+
+  test("--db :memory: keeps no history: the run writes its reports and no database", async () => {
+    await withTempDir(async ({ path }) => {
+      await quickstartProject(path);
+      const r = await runCliProcess(QUICKSTART, { cwd: path });
+      assert.equal(r.code, 0, r.stderr);
+      const files = (await readdir(path, { recursive: true })).map((f) => f.replaceAll("\\", "/"));
+      assert.deepEqual(files.sort(), [
+        ".assay",
+        ".assay/reports",
+        ".assay/reports/assay.sarif",
+        ".assay/reports/junit.xml",
+        ".assay/reports/run.json",
+        ".assay/reports/summary.md",
+        "assay.yaml",
+        "traces",
+        "traces/quickstart.jsonl",
+      ]);
+    });
   });
 
   test("a history database file keeps several runs without constraint errors", async () => {
