@@ -107,6 +107,7 @@ async function ci(args: string[], io: CliIo): Promise<number> {
   }
   const configPath = (values.config as string | undefined) ?? "assay.yaml";
   const strict = values["replay-strict"] === true;
+  const db = dbFlag(values.db as string | undefined);
 
   const { config, bytes } = await loadConfig(io, configPath);
   const hash = await sha256HexOfBytes(bytes);
@@ -161,7 +162,6 @@ async function ci(args: string[], io: CliIo): Promise<number> {
   // `:memory:` keeps no history: nothing could read that database once this
   // process ends, and nothing in this run reads it, so none is built (the
   // store and SQLite do not load): about 0.1 s of a 10,000-test run.
-  const db = (values.db as string | undefined) ?? ".assay/assay.db";
   let stored: { err: unknown } | undefined;
   try {
     if (db !== ":memory:") await saveToStore(io, db, run, episodes);
@@ -184,6 +184,28 @@ async function ci(args: string[], io: CliIo): Promise<number> {
   }
   io.stderr(`${formatSummary(run, { color })}\n`);
   return run.verdict === "pass" ? EXIT.ok : EXIT.failed;
+}
+
+/**
+ * The `--db` value, checked before any work: an empty one, or one that
+ * starts with ":" but is not `:memory:` (a typo that would otherwise leave
+ * a file called ":memory" behind), is a usage error.
+ */
+function dbFlag(value: string | undefined): string {
+  if (value === undefined || value === ":memory:") return value ?? ".assay/assay.db";
+  if (value === "") {
+    throw new UsageError(
+      "--db is empty",
+      "pass a database file, or --db :memory: to keep no history",
+    );
+  }
+  if (value.startsWith(":")) {
+    throw new UsageError(
+      `--db ${JSON.stringify(value)} is not :memory:`,
+      `pass --db :memory: to keep no history, or --db ./${value} for a file of that name`,
+    );
+  }
+  return value;
 }
 
 async function loadBaseline(io: CliIo, path: string | undefined) {

@@ -197,6 +197,20 @@ describe("assay ci", () => {
     assert.match(missing.stderr, /\[E_USAGE\] --trace-file is required/);
   });
 
+  test("a misspelt :memory: or an empty --db is a usage error (exit 2) before any work, and no file is left", async () => {
+    const typo = await runCliProcess([...QUICKSTART, "--db", ":memory"], { cwd: dir.path });
+    assert.equal(typo.code, 2, typo.stderr);
+    assert.match(
+      typo.stderr,
+      /^\[E_USAGE\] --db ":memory" is not :memory:\n {2}fix: .*--db \.\/:memory/m,
+    );
+    await assert.rejects(stat(join(dir.path, ":memory")), { code: "ENOENT" });
+    const empty = await runCliProcess([...QUICKSTART, "--db", ""], { cwd: dir.path });
+    assert.equal(empty.code, 2, empty.stderr);
+    assert.match(empty.stderr, /^\[E_USAGE\] --db is empty/m);
+    noStack(typo.stderr + empty.stderr);
+  });
+
   test("a baseline catches one changed tool argument in a re-recorded trace (path, old, new)", async () => {
     const exported = await runCliProcess([...QUICKSTART, "--export-baseline", "baseline.json"], {
       cwd: dir.path,
