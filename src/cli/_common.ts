@@ -175,12 +175,21 @@ export async function readBytes(io: CliIo, path: string, what: string): Promise<
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === "ENOENT" || code === "EISDIR" || code === "ENOTDIR") {
-      throw new AssayError("E_PATH_NOT_FOUND", `${what} not found: ${JSON.stringify(path)}`, {
-        cause: err,
-        hint: what === "config file"
-          ? "pass --config PATH, or create one with assay init"
-          : "check the path (relative paths start at the current folder)",
-      });
+      const folder = code === "EISDIR";
+      throw new AssayError(
+        "E_PATH_NOT_FOUND",
+        folder
+          ? `${what} ${JSON.stringify(path)} is a folder, not a file`
+          : `${what} not found: ${JSON.stringify(path)}`,
+        {
+          cause: err,
+          hint: folder
+            ? `give the path of the ${what} itself`
+            : what === "config file"
+            ? "pass --config PATH, or create one with assay init"
+            : "check the path (relative paths start at the current folder)",
+        },
+      );
     }
     throw err;
   }

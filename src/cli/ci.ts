@@ -4,13 +4,13 @@
 // for `assay ci`, and on Bun a dynamic import() costs about a millisecond
 // more than a static one. What only some runs need (the live scorer,
 // baselines, the history store: not for `--db :memory:`) loads on demand.
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { AssayError } from "../errors.ts";
 import type { GateRun } from "../gate/types.ts";
 import { runGate } from "../gate/run.ts";
 import { formatSummary, formatTestLine } from "../report/console.ts";
 import { writeReports } from "../report/write_reports.ts";
-import { sha256HexOfBytes } from "../runtime/files.ts";
+import { sha256HexOfBytes, writeFileBytes } from "../runtime/files.ts";
 import { fileChunks } from "../runtime/file_source.ts";
 import type { GateStore } from "../store/store.ts";
 import type { CliIo, Command } from "./io.ts";
@@ -173,13 +173,23 @@ async function ci(args: string[], io: CliIo): Promise<number> {
   if (written) throw written.err;
   const exportPath = values["export-baseline"] as string | undefined;
   if (exportPath) {
-    const [{ buildBaseline }, { mkdir, writeFile }] = await Promise.all([
-      import("../gate/baseline.ts"),
-      import("node:fs/promises"),
-    ]);
-    const target = resolvePath(io, exportPath);
-    await mkdir(dirname(target), { recursive: true });
-    await writeFile(target, JSON.stringify(buildBaseline(run), null, 2) + "\n");
+    const { buildBaseline } = await import("../gate/baseline.ts");
+    const text = JSON.stringify(buildBaseline(run), null, 2) + "\n";
+    try {
+      await writeFileBytes(resolvePath(io, exportPath), new TextEncoder().encode(text));
+    } catch (err) {
+      const why = String((err as Error)?.message ?? err).split("\n")[0];
+      throw new AssayError(
+        "E_IO",
+        `cannot write the baseline to ${JSON.stringify(exportPath)}: ${why}`,
+        {
+          cause: err,
+          hint: (err as { code?: string })?.code === "EISDIR"
+            ? "the path is a folder: give a file name for the baseline"
+            : "choose a writable path for --export-baseline",
+        },
+      );
+    }
     io.stderr(`baseline written to ${exportPath}\n`);
   }
   io.stderr(`${formatSummary(run, { color })}\n`);

@@ -152,6 +152,34 @@ describe("assay ci", () => {
     noStack(r.stderr);
   });
 
+  test("a config or baseline path that is a folder exits 2 with E_PATH_NOT_FOUND saying so", async () => {
+    const config = await runCliProcess([...QUICKSTART, "--config", "traces"], { cwd: dir.path });
+    assert.equal(config.code, 2, config.stderr);
+    assert.match(
+      config.stderr,
+      /^\[E_PATH_NOT_FOUND\] config file "traces" is a folder, not a file/,
+    );
+    const baseline = await runCliProcess([...QUICKSTART, "--baseline", "traces"], {
+      cwd: dir.path,
+    });
+    assert.equal(baseline.code, 2, baseline.stderr);
+    assert.match(baseline.stderr, /^\[E_PATH_NOT_FOUND\] baseline file "traces" is a folder/m);
+    noStack(config.stderr + baseline.stderr);
+  });
+
+  test("a baseline that cannot be written exits 3 with E_IO naming it, after the reports", async () => {
+    const r = await runCliProcess([...QUICKSTART, "--export-baseline", "traces"], {
+      cwd: dir.path,
+    });
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(
+      r.stderr,
+      /^\[E_IO\] cannot write the baseline to "traces": .*\n {2}fix: the path is a folder: give a file name for the baseline/m,
+    );
+    assert.ok((await stat(join(dir.path, ".assay", "reports", "run.json"))).size > 0);
+    noStack(r.stderr);
+  });
+
   test("an invalid trace line exits 2 with E_TRACE_INVALID and its line and column", async () => {
     const bad = join(dir.path, "traces", "bad.jsonl");
     await copyFile(join(dir.path, "traces", "quickstart.jsonl"), bad);
