@@ -35,9 +35,13 @@ export async function fileChunks(
   try {
     const s = file ? await file.stat() : deno ? denoStat(await deno.stat(p)) : await fsp!.stat(p);
     if (s.isDirectory()) {
-      throw new AssayError("E_PATH_NOT_FOUND", `trace file ${JSON.stringify(p)} is a directory`, {
-        hint: "pass the path of a .jsonl file",
-      });
+      throw new AssayError(
+        "E_PATH_NOT_FOUND",
+        `trace file ${JSON.stringify(p)} is a folder, not a file`,
+        {
+          hint: "pass the path of a .jsonl file",
+        },
+      );
     }
     // Pipes and devices (`--trace-file /dev/stdin`) report no size: they stream.
     size = s.isFile() ? s.size : Infinity;

@@ -152,7 +152,13 @@ describe("assay ci", () => {
     noStack(r.stderr);
   });
 
-  test("a config or baseline path that is a folder exits 2 with E_PATH_NOT_FOUND saying so", async () => {
+  test("a config, trace or baseline path that is a folder exits 2 with E_PATH_NOT_FOUND saying so", async () => {
+    const trace = await runCliProcess([...QUICKSTART, "--trace-file", "traces"], { cwd: dir.path });
+    assert.equal(trace.code, 2, trace.stderr);
+    assert.match(
+      trace.stderr,
+      /^\[E_PATH_NOT_FOUND\] trace file ".*traces" is a folder, not a file/,
+    );
     const config = await runCliProcess([...QUICKSTART, "--config", "traces"], { cwd: dir.path });
     assert.equal(config.code, 2, config.stderr);
     assert.match(
@@ -164,7 +170,7 @@ describe("assay ci", () => {
     });
     assert.equal(baseline.code, 2, baseline.stderr);
     assert.match(baseline.stderr, /^\[E_PATH_NOT_FOUND\] baseline file "traces" is a folder/m);
-    noStack(config.stderr + baseline.stderr);
+    noStack(trace.stderr + config.stderr + baseline.stderr);
   });
 
   test("a baseline that cannot be written exits 3 with E_IO naming it, after the reports", async () => {
