@@ -24,6 +24,7 @@ import {
   resolvePath,
   UsageError,
   useColor,
+  writeError,
 } from "./_common.ts";
 import { loadConfig } from "./_config.ts";
 
@@ -178,17 +179,7 @@ async function ci(args: string[], io: CliIo): Promise<number> {
     try {
       await writeFileBytes(resolvePath(io, exportPath), new TextEncoder().encode(text));
     } catch (err) {
-      const why = String((err as Error)?.message ?? err).split("\n")[0];
-      throw new AssayError(
-        "E_IO",
-        `cannot write the baseline to ${JSON.stringify(exportPath)}: ${why}`,
-        {
-          cause: err,
-          hint: (err as { code?: string })?.code === "EISDIR"
-            ? "the path is a folder: give a file name for the baseline"
-            : "choose a writable path for --export-baseline",
-        },
-      );
+      throw writeError("baseline", "--export-baseline", exportPath, err);
     }
     io.stderr(`baseline written to ${exportPath}\n`);
   }

@@ -1,14 +1,21 @@
 // `assay replay`: re-runs the user's agent command with model answers served
 // from the recorded trace, then compares the new trace with the recorded one.
 import { spawn } from "node:child_process";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, extname, join } from "node:path";
 import { AssayError } from "../errors.ts";
 import type { ReplayDifference } from "../openai/types.ts";
 import type { Episode } from "../trace/model.ts";
 import type { CliIo, Command } from "./io.ts";
 import { EXIT } from "./run.ts";
-import { commandHelp, type FlagSpec, parseFlags, resolvePath, UsageError } from "./_common.ts";
+import {
+  commandHelp,
+  type FlagSpec,
+  parseFlags,
+  resolvePath,
+  UsageError,
+  writeError,
+} from "./_common.ts";
 
 const FLAGS: Record<string, FlagSpec> = {
   trace: { type: "string", short: "t", value: "FILE", help: "the recorded JSONL trace (required)" },
@@ -146,12 +153,25 @@ async function replay(args: string[], io: CliIo): Promise<number> {
       hint: "record the agent first (ASSAY_MODE=record), then replay it",
     });
   }
+  const jsonPath = values.json as string | undefined;
+  const jsonFile = jsonPath === undefined ? undefined : resolvePath(io, jsonPath);
+  // A --json path that can never be written fails now, not after the command ran.
+  if (jsonFile !== undefined && (await isFolder(jsonFile))) {
+    throw new AssayError(
+      "E_IO",
+      `cannot write the JSON report to ${JSON.stringify(jsonPath)}: it is a folder`,
+      { hint: "the path is a folder: give a file name for the JSON report" },
+    );
+  }
   // Kept to undo a command that wrote the recorded trace anyway (one that
   // never saw ASSAY_MODE, e.g. Deno without --allow-env).
   const original = await readFile(trace);
-  await mkdir(dirname(out), { recursive: true });
-  await writeFile(out, "");
-
+  try {
+    await mkdir(dirname(out), { recursive: true });
+    await writeFile(out, "");
+  } catch (err) {
+    throw writeError("replayed trace", "--out", outPath, err);
+  }
   io.stderr(`replay: ${argv.join(" ")}\n  trace ${tracePath} -> new trace ${outPath}\n`);
   const env: Record<string, string | undefined> = {
     ...io.env,
@@ -196,10 +216,13 @@ async function replay(args: string[], io: CliIo): Promise<number> {
   }
   const failed = failedCommand || touched || now.length === 0 ||
     (strict && differences.length > 0);
-  const jsonPath = values.json as string | undefined;
-  if (jsonPath) {
-    const file = resolvePath(io, jsonPath);
-    await mkdir(dirname(file), { recursive: true });
+  io.stderr(
+    `Summary: ${compared} episode(s), ${rounds} model round(s) compared, ${differences.length} ` +
+      `difference(s)${failedCommand ? ", command failed" : ""}: ${
+        failed ? "replay FAILED" : "replay passed"
+      }\n`,
+  );
+  if (jsonFile !== undefined) {
     const report = {
       verdict: failed ? "fail" : "pass",
       strict,
@@ -212,13 +235,17 @@ async function replay(args: string[], io: CliIo): Promise<number> {
       rounds,
       differences,
     };
-    await writeFile(file, JSON.stringify(report, null, 2) + "\n");
+    try {
+      await mkdir(dirname(jsonFile), { recursive: true });
+      await writeFile(jsonFile, JSON.stringify(report, null, 2) + "\n");
+    } catch (err) {
+      throw writeError("JSON report", "--json", jsonPath!, err);
+    }
   }
-  io.stderr(
-    `Summary: ${compared} episode(s), ${rounds} model round(s) compared, ${differences.length} ` +
-      `difference(s)${failedCommand ? ", command failed" : ""}: ${
-        failed ? "replay FAILED" : "replay passed"
-      }\n`,
-  );
   return failed ? EXIT.failed : EXIT.ok;
+}
+
+/** Whether `path` is an existing folder. */
+async function isFolder(path: string): Promise<boolean> {
+  return await stat(path).then((s) => s.isDirectory(), () => false);
 }

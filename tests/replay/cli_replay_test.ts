@@ -1,7 +1,7 @@
 // `assay replay` as a subprocess: it re-runs an agent script offline against
 // its recorded trace and fails, with a readable diff, when the agent drifted.
 import assert from "node:assert/strict";
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { ROOT, runCliProcess, runProcess, scriptCommand, tempDir } from "../_helpers.ts";
@@ -196,6 +196,27 @@ describe("assay replay", () => {
     );
     assert.equal(same.code, 2);
     assert.match(same.stderr, /--out "traces\/agent\.jsonl" is the recorded trace itself/);
+  });
+
+  test("an --out or --json that cannot be written exits 3 with E_IO naming it, before the command runs", async () => {
+    const run = (flags: string[]) =>
+      runCliProcess(["replay", "--trace", "traces/agent.jsonl", ...flags, "--", "touch", "ran"], {
+        cwd: dir.path,
+      });
+    const out = await run(["--out", "traces/agent.jsonl/replayed.jsonl"]);
+    assert.equal(out.code, 3, out.stderr);
+    assert.match(
+      out.stderr,
+      /^\[E_IO\] cannot write the replayed trace to "traces\/agent\.jsonl\/replayed\.jsonl": .*\n {2}fix: choose a writable path for --out/m,
+    );
+    const json = await run(["--json", "traces"]);
+    assert.equal(json.code, 3, json.stderr);
+    assert.match(
+      json.stderr,
+      /^\[E_IO\] cannot write the JSON report to "traces": it is a folder\n {2}fix: /m,
+    );
+    await assert.rejects(stat(join(dir.path, "ran")), { code: "ENOENT" });
+    assert.equal(await readFile(join(dir.path, "traces", "agent.jsonl"), "utf8"), recorded);
   });
 });
 
