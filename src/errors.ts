@@ -122,6 +122,25 @@ export class TraceSyntaxError extends SyntaxError {
 }
 
 /**
+ * `E_IO` for a file that could not be written: what, where, and the first
+ * line of why; the hint is `folder` when a folder is in the way (`EISDIR`),
+ * else `otherwise`.
+ */
+export function writeError(
+  what: string,
+  path: string,
+  err: unknown,
+  otherwise: string,
+  folder = `the path is a folder: give a file name for the ${what}`,
+): AssayError {
+  const why = String((err as Error)?.message ?? err).split("\n")[0];
+  return new AssayError("E_IO", `cannot write the ${what} to ${JSON.stringify(path)}: ${why}`, {
+    cause: err,
+    hint: (err as { code?: string })?.code === "EISDIR" ? folder : otherwise,
+  });
+}
+
+/**
  * `JSON.stringify(s)` for a string, as {@linkcode quote} shows strings. The
  * common string (no control character, quote, backslash or surrogate) is
  * quoted without the call: every check of a run quotes the output and its

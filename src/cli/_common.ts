@@ -195,20 +195,6 @@ export async function readBytes(io: CliIo, path: string, what: string): Promise<
   }
 }
 
-/**
- * A failure to write `what` (a file the user named with `flag`) to `path`:
- * `E_IO` naming both, with a hint for the usual causes.
- */
-export function writeError(what: string, flag: string, path: string, err: unknown): AssayError {
-  const why = String((err as Error)?.message ?? err).split("\n")[0];
-  return new AssayError("E_IO", `cannot write the ${what} to ${JSON.stringify(path)}: ${why}`, {
-    cause: err,
-    hint: (err as { code?: string })?.code === "EISDIR"
-      ? `the path is a folder: give a file name for the ${what}`
-      : `choose a writable path for ${flag}`,
-  });
-}
-
 const USAGE_CODES = new Set([
   "E_CFG_PARSE",
   "E_CFG_SCHEMA",

@@ -5,7 +5,7 @@
 // more than a static one. What only some runs need (the live scorer,
 // baselines, the history store: not for `--db :memory:`) loads on demand.
 import { join } from "node:path";
-import { AssayError } from "../errors.ts";
+import { AssayError, writeError } from "../errors.ts";
 import type { GateRun } from "../gate/types.ts";
 import { runGate } from "../gate/run.ts";
 import { formatSummary, formatTestLine } from "../report/console.ts";
@@ -24,7 +24,6 @@ import {
   resolvePath,
   UsageError,
   useColor,
-  writeError,
 } from "./_common.ts";
 import { loadConfig } from "./_config.ts";
 
@@ -179,7 +178,7 @@ async function ci(args: string[], io: CliIo): Promise<number> {
     try {
       await writeFileBytes(resolvePath(io, exportPath), new TextEncoder().encode(text));
     } catch (err) {
-      throw writeError("baseline", "--export-baseline", exportPath, err);
+      throw writeError("baseline", exportPath, err, "choose a writable path for --export-baseline");
     }
     io.stderr(`baseline written to ${exportPath}\n`);
   }
@@ -193,14 +192,14 @@ async function ci(args: string[], io: CliIo): Promise<number> {
  * a file called ":memory" behind), is a usage error.
  */
 function dbFlag(value: string | undefined): string {
-  if (value === undefined || value === ":memory:") return value ?? ".assay/assay.db";
+  if (value === undefined) return ".assay/assay.db";
   if (value === "") {
     throw new UsageError(
       "--db is empty",
       "pass a database file, or --db :memory: to keep no history",
     );
   }
-  if (value.startsWith(":")) {
+  if (value.startsWith(":") && value !== ":memory:") {
     throw new UsageError(
       `--db ${JSON.stringify(value)} is not :memory:`,
       `pass --db :memory: to keep no history, or --db ./${value} for a file of that name`,

@@ -3,19 +3,12 @@
 import { spawn } from "node:child_process";
 import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, extname, join } from "node:path";
-import { AssayError } from "../errors.ts";
+import { AssayError, writeError } from "../errors.ts";
 import type { ReplayDifference } from "../openai/types.ts";
 import type { Episode } from "../trace/model.ts";
 import type { CliIo, Command } from "./io.ts";
 import { EXIT } from "./run.ts";
-import {
-  commandHelp,
-  type FlagSpec,
-  parseFlags,
-  resolvePath,
-  UsageError,
-  writeError,
-} from "./_common.ts";
+import { commandHelp, type FlagSpec, parseFlags, resolvePath, UsageError } from "./_common.ts";
 
 const FLAGS: Record<string, FlagSpec> = {
   trace: { type: "string", short: "t", value: "FILE", help: "the recorded JSONL trace (required)" },
@@ -157,11 +150,8 @@ async function replay(args: string[], io: CliIo): Promise<number> {
   const jsonFile = jsonPath === undefined ? undefined : resolvePath(io, jsonPath);
   // A --json path that can never be written fails now, not after the command ran.
   if (jsonFile !== undefined && (await isFolder(jsonFile))) {
-    throw new AssayError(
-      "E_IO",
-      `cannot write the JSON report to ${JSON.stringify(jsonPath)}: it is a folder`,
-      { hint: "the path is a folder: give a file name for the JSON report" },
-    );
+    const folder = { code: "EISDIR", message: "it is a folder" };
+    throw writeError("JSON report", jsonPath!, folder, "choose a writable path for --json");
   }
   // Kept to undo a command that wrote the recorded trace anyway (one that
   // never saw ASSAY_MODE, e.g. Deno without --allow-env).
@@ -170,7 +160,7 @@ async function replay(args: string[], io: CliIo): Promise<number> {
     await mkdir(dirname(out), { recursive: true });
     await writeFile(out, "");
   } catch (err) {
-    throw writeError("replayed trace", "--out", outPath, err);
+    throw writeError("replayed trace", outPath, err, "choose a writable path for --out");
   }
   io.stderr(`replay: ${argv.join(" ")}\n  trace ${tracePath} -> new trace ${outPath}\n`);
   const env: Record<string, string | undefined> = {
@@ -239,7 +229,7 @@ async function replay(args: string[], io: CliIo): Promise<number> {
       await mkdir(dirname(jsonFile), { recursive: true });
       await writeFile(jsonFile, JSON.stringify(report, null, 2) + "\n");
     } catch (err) {
-      throw writeError("JSON report", "--json", jsonPath!, err);
+      throw writeError("JSON report", jsonPath!, err, "choose a writable path for --json");
     }
   }
   return failed ? EXIT.failed : EXIT.ok;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { AssayError } from "../errors.ts";
+import { AssayError, writeError } from "../errors.ts";
 import type { GateRun } from "../gate/types.ts";
 import {
   appendFileText,
@@ -39,21 +39,11 @@ const LABEL = {
 } as const;
 
 function ioError(kind: keyof typeof LABEL, path: string, err: unknown): AssayError {
-  const code = (err as { code?: string })?.code;
-  const why = String((err as Error)?.message ?? err).split("\n")[0];
-  const hint = kind === "githubStepSummary"
-    ? "check that $GITHUB_STEP_SUMMARY names a writable file, or unset it"
-    : code === "EISDIR"
-    ? `the path is a folder: give a file name for the ${LABEL[kind]}`
-    : `choose a writable path for the ${LABEL[kind]}`;
-  return new AssayError(
-    "E_IO",
-    `cannot write the ${LABEL[kind]} to ${JSON.stringify(path)}: ${why}`,
-    {
-      cause: err,
-      hint,
-    },
-  );
+  if (kind !== "githubStepSummary") {
+    return writeError(LABEL[kind], path, err, `choose a writable path for the ${LABEL[kind]}`);
+  }
+  const hint = "check that $GITHUB_STEP_SUMMARY names a writable file, or unset it";
+  return writeError(LABEL[kind], path, err, hint, hint);
 }
 
 /** An I/O failure while writing a report (a failure of rendering is a bug, and is not wrapped). */
