@@ -69,8 +69,7 @@ export interface FileOut {
  */
 export async function openFileOut(path: string): Promise<FileOut> {
   if (deno) return denoFileOut(deno, path);
-  const [fs, { ensureDirSync }] = await Promise.all([import("node:fs"), import("./dirs.ts")]);
-  ensureDirSync(dirname(path));
+  const fs = await nodeFsWithFolderOf(path);
   const fd = fs.openSync(path, "w");
   return {
     write(bytes) {
@@ -94,15 +93,24 @@ export async function openFileOut(path: string): Promise<FileOut> {
   };
 }
 
-function denoDirs(deno: DenoFiles): DirOps {
-  return {
+/** `node:fs`, once the folder that is to hold `path` exists (and its parents). */
+async function nodeFsWithFolderOf(path: string): Promise<typeof import("node:fs")> {
+  const [fs, { ensureDirSync }] = await Promise.all([import("node:fs"), import("./dirs.ts")]);
+  ensureDirSync(dirname(path));
+  return fs;
+}
+
+/** Deno: create the folder that is to hold `path` (and its parents). */
+function denoFolderOf(deno: DenoFiles, path: string): void {
+  const ops: DirOps = {
     isDirectory: (dir) => deno.statSync(dir).isDirectory,
     mkdir: (dir) => deno.mkdirSync(dir),
   };
+  ensureDirWith(ops, dirname(path));
 }
 
 function denoFileOut(deno: DenoFiles, path: string): FileOut {
-  ensureDirWith(denoDirs(deno), dirname(path));
+  denoFolderOf(deno, path);
   const file = deno.openSync(path, { write: true, create: true, truncate: true });
   return {
     write(bytes) {
@@ -166,11 +174,10 @@ async function removeIfFile(path: string): Promise<void> {
  */
 export async function appendFileText(path: string, text: string): Promise<void> {
   if (deno) {
-    ensureDirWith(denoDirs(deno), dirname(path));
+    denoFolderOf(deno, path);
     return await deno.writeTextFile(path, text, { append: true });
   }
-  const [fs, { ensureDirSync }] = await Promise.all([import("node:fs"), import("./dirs.ts")]);
-  ensureDirSync(dirname(path));
+  const fs = await nodeFsWithFolderOf(path);
   // A callback as a promise: node:fs/promises is another module to load,
   // about 3 ms of Bun's start-up, for the same call.
   await new Promise<void>((ok, fail) => fs.appendFile(path, text, (e) => (e ? fail(e) : ok())));

@@ -113,7 +113,7 @@ export async function openStore(path: string, options: OpenStoreOptions = {}): P
   const file = memory ? path : resolve(path);
   if (!memory) {
     try {
-      // Loaded only for a file: a `--db :memory:` run on Bun or Deno may never need node:fs.
+      // Loaded only for a file: an in-memory store never needs node:fs.
       (await import("../runtime/dirs.ts")).ensureDirSync(dirname(file));
     } catch (err) {
       throw new AssayError(
