@@ -13,7 +13,7 @@ import { openStdio } from "./src/runtime/stdio.ts";
 // CommonJS with precompiled bytecode (see scripts/build_npm.mjs).
 async function main(): Promise<void> {
   const host = hostProcess();
-  const stdio = await openStdio();
+  const stdio = await openStdio(host.env);
   const code = await runCli(host.args, {
     stdout: stdio.stdout,
     stderr: stdio.stderr,

@@ -76,14 +76,15 @@ function setExitCode(code: number): void {
   (globalThis as { process?: { exitCode?: number } }).process!.exitCode = code;
 }
 
-/** Open the process's standard streams. */
-export async function openStdio(): Promise<Stdio> {
+/**
+ * Open the process's standard streams. `env` is the process's environment
+ * (`NO_COLOR` and `FORCE_COLOR` decide on Bun whether stderr is worth a stat).
+ */
+export async function openStdio(env: Record<string, string | undefined>): Promise<Stdio> {
   const bun = (globalThis as { Bun?: BunLike }).Bun;
   if (bun) {
     const out = bun.stdout.writer();
     const err = bun.stderr.writer();
-    const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process
-      ?.env ?? {};
     // Asked for only when it matters (colour without NO_COLOR, a progress
     // counter for many tests): most runs never need the check.
     let tty: boolean | undefined;
